@@ -1,0 +1,60 @@
+# ImproveWell: `make run` to try it, `make test` to test it.
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test test-fast e2e lint format worker beat clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/vendor/.installed: node_modules/.installed $(VENV)/.installed .env
+	$(PY) manage.py vendor_assets
+	touch $@
+
+# A local .env with a fresh random SECRET_KEY; never committed.
+.env:
+	@printf 'DEBUG=true\nSECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote .env with a new SECRET_KEY (see .env.example for every setting)."
+
+install: $(VENV)/.installed node_modules/.installed .env static/vendor/.installed
+
+run: install
+	$(PY) manage.py migrate --noinput
+	REQUIRE_MFA=false $(PY) manage.py seed_demo
+	REQUIRE_MFA=false $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) -m pytest
+
+test-fast: install
+	$(PY) -m pytest -m "not e2e"
+
+e2e: install
+	$(PY) -m pytest -m e2e
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+worker: install
+	$(VENV)/bin/celery -A improvewell worker --loglevel=INFO
+
+beat: install
+	$(VENV)/bin/celery -A improvewell beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles .pytest_cache

@@ -1,0 +1,34 @@
+from django import forms, template
+
+register = template.Library()
+
+WIDGET_CLASSES = {
+    forms.Select: "nhsuk-select",
+    forms.Textarea: "nhsuk-textarea",
+    forms.CheckboxInput: "nhsuk-checkboxes__input",
+}
+
+
+@register.filter
+def is_checkbox(bound_field) -> bool:
+    return isinstance(bound_field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def nhsuk_widget(bound_field):
+    """The field's widget with NHS.UK classes and its hint and error linked for screen readers."""
+    widget = bound_field.field.widget
+    css = next(
+        (cls for kind, cls in WIDGET_CLASSES.items() if isinstance(widget, kind)), "nhsuk-input"
+    )
+    if bound_field.errors:
+        css += f" {css.split()[0]}--error" if css != "nhsuk-checkboxes__input" else ""
+    described_by = []
+    if bound_field.help_text:
+        described_by.append(f"{bound_field.auto_id}-hint")
+    if bound_field.errors:
+        described_by.append(f"{bound_field.auto_id}-error")
+    attrs = {"class": f"{css} {widget.attrs.get('class', '')}".strip()}
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    return bound_field.as_widget(attrs=attrs)

@@ -1,0 +1,29 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from improvewell import views
+from organisations import views as organisation_views
+
+# The admin signs in through allauth, so its rate limits and MFA apply.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "ImproveWell platform admin"
+admin.site.site_title = "ImproveWell admin"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("account/", views.account_settings, name="account_settings"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path(
+        "invitations/<str:token>/",
+        organisation_views.invitation_open,
+        name="invitation_open",
+    ),
+    # Everything of one organisation lives under its slug; the tenant middleware
+    # turns away anyone who is not an active member with a 404.
+    path("<slug:org_slug>/", include("organisations.urls")),
+]

@@ -1,0 +1,62 @@
+from django.contrib import admin
+
+from .models import Invitation, Membership, Organisation, SignupDomain, Site, Ward
+
+# The admin runs with scopes disabled (see OrganisationMiddleware); it is the
+# platform admins' cross-organisation view.
+
+
+class SignupDomainInline(admin.TabularInline):
+    model = SignupDomain
+    extra = 1
+
+
+class SiteInline(admin.TabularInline):
+    model = Site
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "ods_code", "suppression_threshold", "response_target_days"]
+    search_fields = ["name", "slug", "ods_code", "signup_domains__domain"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [SignupDomainInline, SiteInline]
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation"]
+    list_filter = ["organisation"]
+    search_fields = ["name", "organisation__name"]
+    list_select_related = ["organisation"]
+
+
+@admin.register(Ward)
+class WardAdmin(admin.ModelAdmin):
+    list_display = ["name", "site", "organisation", "is_active"]
+    list_filter = ["organisation", "is_active"]
+    search_fields = ["name", "site__name", "organisation__name"]
+    list_select_related = ["organisation", "site"]
+    autocomplete_fields = ["site"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "profession", "home_ward", "is_active"]
+    list_filter = ["organisation", "role", "profession", "is_active"]
+    search_fields = ["user__email", "user__name", "organisation__name"]
+    list_select_related = ["user", "organisation", "home_ward"]
+    autocomplete_fields = ["user", "home_ward"]
+    list_per_page = 100
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organisation", "role", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["organisation", "role"]
+    search_fields = ["email", "organisation__name"]
+    list_select_related = ["organisation"]
+    readonly_fields = ["token", "accepted_at", "accepted_by", "email_sent_at", "created_at"]
+    exclude = ["invited_by"]

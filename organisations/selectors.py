@@ -1,0 +1,54 @@
+from django.db.models import Count, Q
+from django_scopes import scopes_disabled
+
+from .models import Membership, Organisation, Site
+
+
+def membership_for_request(user, org_slug: str) -> Membership | None:
+    """The user's active membership of the organisation at `org_slug`, or None.
+
+    Missing organisation and missing membership give the same answer, so that
+    nobody learns whether an organisation exists.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return None
+    # Runs before the organisation's scope is known, in the tenant middleware.
+    with scopes_disabled():
+        return (
+            Membership.objects.select_related("organisation", "home_ward", "user")
+            .filter(organisation__slug=org_slug, user=user, is_active=True)
+            .first()
+        )
+
+
+def memberships_of_user(user) -> list[Membership]:
+    """Every organisation the person belongs to, for the chooser after sign-in."""
+    with scopes_disabled():
+        return list(
+            Membership.objects.select_related("organisation")
+            .filter(user=user, is_active=True)
+            .order_by("organisation__name")
+        )
+
+
+def sites_with_wards(organisation: Organisation) -> list[Site]:
+    return list(
+        Site.objects.filter(organisation=organisation)
+        .prefetch_related("wards")
+        .annotate(member_count=Count("wards__members", filter=Q(wards__members__is_active=True)))
+    )
+
+
+def member_list(organisation: Organisation, *, query: str = "", role: str = "", status: str = ""):
+    members = Membership.objects.filter(organisation=organisation).select_related(
+        "user", "home_ward", "home_ward__site"
+    )
+    if query:
+        members = members.filter(Q(user__email__icontains=query) | Q(user__name__icontains=query))
+    if role:
+        members = members.filter(role=role)
+    if status == "active":
+        members = members.filter(is_active=True)
+    elif status == "inactive":
+        members = members.filter(is_active=False)
+    return members.order_by("user__name", "user__email")

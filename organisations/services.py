@@ -1,0 +1,222 @@
+"""Writes for organisations, memberships and invitations.
+
+Every function runs in a transaction and refuses rows of another organisation.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from .models import (
+    Invitation,
+    Membership,
+    Organisation,
+    Role,
+    SignupDomain,
+    Ward,
+    normalise_domain,
+)
+
+
+class InvitationError(Exception):
+    """Why an invitation link cannot be used, in words for the person holding it."""
+
+
+def _check_ward(ward: Ward | None, organisation: Organisation) -> None:
+    if ward is not None and ward.organisation_id != organisation.pk:
+        raise ValidationError({"home_ward": "Choose a ward of this organisation."})
+
+
+def _active_admins(organisation: Organisation):
+    return Membership.objects.filter(
+        organisation=organisation, role=Role.ORG_ADMIN, is_active=True, user__is_active=True
+    )
+
+
+def _check_keeps_an_admin(membership: Membership, *, role: str, is_active: bool) -> None:
+    losing_admin = membership.role == Role.ORG_ADMIN and membership.is_active
+    stays_admin = role == Role.ORG_ADMIN and is_active
+    if losing_admin and not stays_admin:
+        others = _active_admins(membership.organisation).exclude(pk=membership.pk)
+        if not others.exists():
+            raise ValidationError(
+                "This is the organisation's only active admin. Make someone else an admin first."
+            )
+
+
+def organisation_for_email(email: str) -> Organisation | None:
+    """The organisation that lists this email's domain for sign-up, if any."""
+    domain = normalise_domain(email.rpartition("@")[2])
+    if not domain:
+        return None
+    # Sign-up happens before any organisation is known: look across all of them.
+    with scopes_disabled():
+        signup_domain = SignupDomain.objects.select_related("organisation").filter(domain=domain)
+        found = signup_domain.first()
+    return found.organisation if found else None
+
+
+@transaction.atomic
+def membership_join_by_domain(*, user) -> Membership | None:
+    """Make a newly signed-up person staff of the organisation that lists their domain."""
+    organisation = organisation_for_email(user.email)
+    if organisation is None:
+        return None
+    with scopes_disabled():
+        membership, _ = Membership.objects.get_or_create(
+            organisation=organisation, user=user, defaults={"role": Role.STAFF}
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_update(
+    *, membership: Membership, role: str, profession: str, home_ward: Ward | None
+) -> Membership:
+    """An organisation admin changes someone's role, staff group or home ward."""
+    _check_ward(home_ward, membership.organisation)
+    membership = Membership.objects.select_for_update(of=("self",)).get(pk=membership.pk)
+    _check_keeps_an_admin(membership, role=role, is_active=membership.is_active)
+    membership.role = role
+    membership.profession = profession
+    membership.home_ward = home_ward
+    membership.save(update_fields=["role", "profession", "home_ward"])
+    return membership
+
+
+@transaction.atomic
+def membership_set_active(*, membership: Membership, is_active: bool, by) -> Membership:
+    """Deactivate or restore a member. A deactivated member can no longer reach the organisation."""
+    if membership.user_id == by.pk and not is_active:
+        raise ValidationError("You cannot deactivate yourself.")
+    membership = Membership.objects.select_for_update(of=("self",)).get(pk=membership.pk)
+    _check_keeps_an_admin(membership, role=membership.role, is_active=is_active)
+    membership.is_active = is_active
+    membership.save(update_fields=["is_active"])
+    return membership
+
+
+@transaction.atomic
+def profile_update(
+    *, membership: Membership, profession: str, home_ward: Ward | None
+) -> Membership:
+    """A member sets their own staff group and home ward."""
+    _check_ward(home_ward, membership.organisation)
+    membership.profession = profession
+    membership.home_ward = home_ward
+    membership.save(update_fields=["profession", "home_ward"])
+    return membership
+
+
+@transaction.atomic
+def invitation_create(
+    *, organisation: Organisation, email: str, role: str, invited_by
+) -> Invitation:
+    """Invite one person; replaces any pending invitation to the same address."""
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(
+            {"email": "Enter an email address such as name@trust.nhs.uk."}
+        ) from None
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose a role."})
+    if Membership.objects.filter(
+        organisation=organisation, user__email__iexact=email, is_active=True
+    ).exists():
+        raise ValidationError({"email": "This person is already a member of the organisation."})
+    now = timezone.now()
+    Invitation.objects.filter(
+        organisation=organisation,
+        email__iexact=email,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+    ).update(revoked_at=now)
+    invitation = Invitation.objects.create(
+        organisation=organisation, email=email, role=role, invited_by=invited_by
+    )
+    from .tasks import send_invitation_email_task
+
+    send_invitation_email_task.delay_on_commit(
+        organisation_id=organisation.pk, invitation_id=str(invitation.pk)
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation) -> Invitation:
+    invitation = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
+    if invitation.state != Invitation.State.PENDING:
+        raise ValidationError("Only a pending invitation can be revoked.")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+def invitation_check(invitation: Invitation | None) -> Invitation:
+    """Raise InvitationError unless the invitation can still be used."""
+    if invitation is None:
+        raise InvitationError(
+            "This invitation link is not valid. Check that you copied the whole link, "
+            "or ask your organisation's administrator for a new invitation."
+        )
+    state = invitation.state
+    if state == Invitation.State.ACCEPTED:
+        raise InvitationError(
+            "This invitation has already been used. Each link works once: sign in instead, "
+            "or ask for a new invitation."
+        )
+    if state == Invitation.State.REVOKED:
+        raise InvitationError(
+            "This invitation was withdrawn. Ask your organisation's administrator for a new one."
+        )
+    if state == Invitation.State.EXPIRED:
+        raise InvitationError(
+            "This invitation has expired. Ask your organisation's administrator for a new one."
+        )
+    return invitation
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    # The token alone identifies the organisation, so look across all of them.
+    if not token or len(token) > 64:
+        return None
+    with scopes_disabled():
+        return Invitation.objects.select_related("organisation").filter(token=token).first()
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user) -> Membership:
+    """Use an invitation once: the person joins (or rejoins) with the role the inviter set.
+
+    The row is locked so that two clicks on the same link cannot both succeed.
+    """
+    with scopes_disabled():
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("organisation")
+            .filter(token=token)
+            .first()
+        )
+        invitation_check(invitation)
+        if invitation.email.lower() != user.email.lower():
+            raise InvitationError(
+                f"This invitation was sent to {invitation.email}. "
+                "Sign out and sign in (or create an account) with that address."
+            )
+        membership, created = Membership.objects.get_or_create(
+            organisation=invitation.organisation,
+            user=user,
+            defaults={"role": invitation.role},
+        )
+        if not created:
+            membership.role = invitation.role
+            membership.is_active = True
+            membership.save(update_fields=["role", "is_active"])
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership

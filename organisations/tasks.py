@@ -1,0 +1,49 @@
+import smtplib
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from improvewell.tenancy import OrganisationTask
+
+from .models import Invitation
+
+
+@shared_task(
+    base=OrganisationTask,
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=30,
+    retry_backoff_max=900,
+    retry_jitter=True,
+    max_retries=6,
+)
+def send_invitation_email_task(*, organisation, invitation_id):
+    """Email an invitation link once.
+
+    Idempotent: a pending invitation whose email has gone out is not mailed again,
+    so a task redelivered after a worker died sends nothing twice (at most once more
+    if the worker died between sending and recording it).
+    """
+    invitation = (
+        Invitation.objects.filter(organisation=organisation, pk=invitation_id)
+        .select_related("invited_by")
+        .first()
+    )
+    if (
+        invitation is None
+        or invitation.email_sent_at
+        or invitation.state != Invitation.State.PENDING
+    ):
+        return
+    link = settings.SITE_URL + reverse("invitation_open", kwargs={"token": invitation.token})
+    context = {"invitation": invitation, "organisation": organisation, "link": link}
+    send_mail(
+        subject=render_to_string("organisations/email/invitation_subject.txt", context).strip(),
+        message=render_to_string("organisations/email/invitation_message.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+    Invitation.objects.filter(pk=invitation.pk).update(email_sent_at=timezone.now())

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views
+
+app_name = "organisations"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("profile/", views.profile, name="profile"),
+    path("manage/staff/", views.member_list, name="member_list"),
+    path("manage/staff/<int:membership_id>/", views.member_edit, name="member_edit"),
+    path(
+        "manage/staff/<int:membership_id>/deactivate/",
+        views.member_deactivate,
+        name="member_deactivate",
+    ),
+    path(
+        "manage/staff/<int:membership_id>/reactivate/",
+        views.member_reactivate,
+        name="member_reactivate",
+    ),
+    path("manage/invitations/", views.invitation_list, name="invitation_list"),
+    path(
+        "manage/invitations/<uuid:invitation_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+]

@@ -5,7 +5,7 @@ of another organisation. The request scope is opened here, from the URL; Celery
 tasks and management commands open it from an organisation id or slug.
 """
 
-from celery import Task
+from celery.contrib.django.task import DjangoTask
 from django.contrib.auth.views import redirect_to_login
 from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
@@ -63,14 +63,17 @@ class OrganisationMiddleware:
             return self.get_response(request)
 
 
-class OrganisationTask(Task):
+class OrganisationTask(DjangoTask):
     """Base for tasks about one organisation.
 
-    Send with `organisation_id=`; the body receives `organisation=` and runs inside
-    that organisation's scope. Tasks take ids, never model instances.
+    Send with `organisation_id=` (use `delay_on_commit`); the body receives
+    `organisation=` and runs inside that organisation's scope. Tasks take ids,
+    never model instances.
     """
 
     abstract = True
+    # The signature seen by senders (organisation_id) differs from the body's.
+    typing = False
 
     def __call__(self, *args, organisation_id, **kwargs):
         organisation = Organisation.objects.get(pk=organisation_id)

@@ -1,6 +1,7 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.core import context
 from django import forms
+from django.core.validators import MaxLengthValidator
 
 from organisations.services import (
     InvitationError,
@@ -12,6 +13,7 @@ from organisations.services import (
 )
 
 INVITATION_SESSION_KEY = "invitation_token"
+EMAIL_MAX_LENGTH = 254
 
 NO_ACCESS_MESSAGE = (
     "ImproveWell is open to staff of organisations that use it. Sign up with your work "
@@ -44,6 +46,11 @@ class SignupForm(AllauthSignupForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # allauth's field has no length limit; the database column holds 254.
+        email = self.fields["email"]
+        email.max_length = EMAIL_MAX_LENGTH
+        email.validators.append(MaxLengthValidator(EMAIL_MAX_LENGTH))
+        email.widget.attrs["maxlength"] = str(EMAIL_MAX_LENGTH)
         invitation = pending_invitation(context.request)
         if invitation is not None and not self.is_bound:
             self.fields["email"].initial = invitation.email

@@ -1,0 +1,120 @@
+"""Shared fixtures: two organisations and a person per role in each.
+
+Fixtures are created with scopes disabled (as in pretix's test suite); the code under
+test runs with scopes enabled, exactly as in production, so a forgotten tenant filter
+fails a test.
+"""
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.cache import cache
+from django.test import Client, utils
+from django_scopes import scopes_disabled
+
+from improvewell.celery import app as celery_app
+from organisations.models import Role
+from tests import factories
+
+# The test database is built outside any request, so outside any scope.
+utils.setup_databases = scopes_disabled()(utils.setup_databases)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """allauth's rate limits live in the cache (Redis in CI): start every test afresh."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    """Tasks run in-process in unit tests, even when REDIS_URL points at a real broker.
+
+    tests/improvewell/test_celery_worker.py sends through the real broker instead.
+    """
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def organisation(db):
+    with scopes_disabled():
+        org = factories.OrganisationFactory(
+            name="City Hospitals NHS Foundation Trust", slug="city-hospitals"
+        )
+        factories.SignupDomainFactory(organisation=org, domain="city.nhs.uk")
+        return org
+
+
+@pytest.fixture
+def other_organisation(db):
+    with scopes_disabled():
+        org = factories.OrganisationFactory(name="Hill NHS Trust", slug="hill-trust")
+        factories.SignupDomainFactory(organisation=org, domain="hill.nhs.uk")
+        return org
+
+
+@pytest.fixture
+def ward(organisation):
+    with scopes_disabled():
+        return factories.WardFactory(organisation=organisation, name="Acute Medical Unit")
+
+
+@pytest.fixture
+def other_ward(other_organisation):
+    with scopes_disabled():
+        return factories.WardFactory(organisation=other_organisation, name="Birch Ward")
+
+
+def _member(organisation, email, name, role, ward=None, *, mfa=False):
+    with scopes_disabled():
+        membership = factories.MembershipFactory(
+            organisation=organisation,
+            user__email=email,
+            user__name=name,
+            role=role,
+            home_ward=ward,
+        )
+    if mfa:
+        TOTP.activate(membership.user, generate_totp_secret())
+    return membership.user
+
+
+@pytest.fixture
+def alice(organisation, ward):
+    """Organisation admin of City Hospitals, with two-factor authentication set up."""
+    return _member(organisation, "alice@city.nhs.uk", "Alice Admin", Role.ORG_ADMIN, ward, mfa=True)
+
+
+@pytest.fixture
+def lena(organisation, ward):
+    """QI lead of City Hospitals, with two-factor authentication set up."""
+    return _member(organisation, "lena@city.nhs.uk", "Lena Lead", Role.QI_LEAD, ward, mfa=True)
+
+
+@pytest.fixture
+def bob(organisation, ward):
+    """Staff member of City Hospitals."""
+    return _member(organisation, "bob@city.nhs.uk", "Bob Porter", Role.STAFF, ward)
+
+
+@pytest.fixture
+def charlie(other_organisation, other_ward):
+    """Organisation admin of Hill NHS Trust: an outsider to City Hospitals."""
+    return _member(
+        other_organisation, "charlie@hill.nhs.uk", "Charlie Other", Role.ORG_ADMIN, other_ward,
+        mfa=True,
+    )
+
+
+@pytest.fixture
+def client_for():
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

@@ -1,0 +1,143 @@
+"""Tenant isolation, proved for every route without anyone listing them.
+
+The test walks the URL configuration. For every pattern under /<org_slug>/ it checks
+that (1) a member of another organisation gets 404, and (2) a member of the
+organisation who asks for an object of another organisation by id gets 404 too.
+A new route is covered automatically; a new URL parameter must be taught to
+`objects_of_other_organisation` below, or this test fails.
+"""
+
+import re
+import uuid
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django_scopes import scopes_disabled
+
+from organisations.models import Role
+from tests import factories
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern
+
+
+def organisation_routes():
+    routes = [
+        (route, pattern)
+        for route, pattern in _walk(get_resolver().url_patterns)
+        if "<slug:org_slug>" in route
+    ]
+    assert routes, "no organisation routes found"
+    return routes
+
+
+def _fill(route: str, values: dict) -> str:
+    path = route
+    for name, value in values.items():
+        for converter in ("slug", "int", "uuid", "str", "path"):
+            path = path.replace(f"<{converter}:{name}>", str(value))
+    assert "<" not in path, f"unfilled parameter in {route}: teach objects_of_other_organisation"
+    return "/" + path
+
+
+def objects_of_other_organisation(organisation) -> dict:
+    """One object of each kind that a URL can name, owned by `organisation`."""
+    with scopes_disabled():
+        membership = factories.MembershipFactory(organisation=organisation)
+        invitation = factories.InvitationFactory(organisation=organisation)
+    return {"membership_id": membership.pk, "invitation_id": invitation.pk}
+
+
+@pytest.fixture
+def other_objects(other_organisation):
+    return objects_of_other_organisation(other_organisation)
+
+
+@pytest.fixture
+def own_objects(organisation):
+    return objects_of_other_organisation(organisation)
+
+
+def test_every_organisation_route_is_walked():
+    names = {pattern.name for _, pattern in organisation_routes()}
+    assert {"home", "member_list", "member_edit", "invitation_revoke"} <= names
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_member_of_another_organisation_gets_404_on_every_route(
+    method, client_for, charlie, organisation, own_objects
+):
+    client = client_for(charlie)  # admin of Hill NHS Trust, outsider to City Hospitals
+    for route, _ in organisation_routes():
+        path = _fill(route, {"org_slug": organisation.slug, **own_objects})
+        response = getattr(client, method)(path)
+        assert response.status_code == 404, f"{method.upper()} {path} gave {response.status_code}"
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_admin_asking_for_another_organisations_objects_gets_404(
+    method, client_for, alice, organisation, other_objects
+):
+    client = client_for(alice)  # admin of City Hospitals, with MFA: passes every role check
+    for route, pattern in organisation_routes():
+        params = {k: v for k, v in other_objects.items() if f":{k}>" in route}
+        if not params:
+            continue
+        path = _fill(route, {"org_slug": organisation.slug, **params})
+        response = getattr(client, method)(path)
+        # A POST-only route refuses GET before looking anything up: no oracle there.
+        expected = {404, 405} if method == "get" else {404}
+        assert response.status_code in expected, f"{method.upper()} {path} gave {response.status_code}"
+
+
+def test_unknown_organisation_and_foreign_organisation_look_the_same(
+    client_for, charlie, organisation
+):
+    client = client_for(charlie)
+    foreign = client.get(f"/{organisation.slug}/")
+    missing = client.get("/no-such-trust/")
+    assert foreign.status_code == missing.status_code == 404
+    csrf = re.compile(rb'"X-CSRFToken": "[^"]+"|name="csrfmiddlewaretoken" value="[^"]+"')
+    assert csrf.sub(b"", foreign.content) == csrf.sub(b"", missing.content)
+
+
+def test_signed_out_visitor_is_sent_to_sign_in_whether_or_not_the_organisation_exists(
+    client, organisation
+):
+    for slug in (organisation.slug, "no-such-trust"):
+        response = client.get(f"/{slug}/manage/staff/")
+        assert response.status_code == 302
+        assert response.url.startswith("/accounts/login/?next=")
+
+
+def test_random_object_ids_give_404_not_500(client_for, alice, organisation):
+    client = client_for(alice)
+    for route, _ in organisation_routes():
+        path = _fill(
+            route,
+            {"org_slug": organisation.slug, "membership_id": 987654321, "invitation_id": uuid.uuid4()},
+        )
+        assert client.get(path).status_code in (200, 404, 405), path
+        assert client.post(path).status_code in (200, 302, 400, 404), path
+
+
+def test_deactivated_member_can_no_longer_reach_the_organisation(client_for, bob, organisation):
+    client = client_for(bob)
+    assert client.get(f"/{organisation.slug}/").status_code == 200
+    with scopes_disabled():
+        membership = bob.memberships.get(organisation=organisation)
+    membership.is_active = False
+    membership.save()
+    assert client.get(f"/{organisation.slug}/").status_code == 404
+    assert client.get(f"/{organisation.slug}/profile/").status_code == 404
+
+
+def test_role_is_checked_inside_the_organisation(client_for, bob, organisation):
+    assert Role.STAFF == bob.memberships.model.objects.model._meta.get_field("role").default
+    response = client_for(bob).get(f"/{organisation.slug}/manage/staff/")
+    assert response.status_code == 403

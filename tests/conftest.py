@@ -28,6 +28,11 @@ def _clear_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery():
     """Tasks run in-process in unit tests, even when REDIS_URL points at a real broker.
 
@@ -105,7 +110,11 @@ def bob(organisation, ward):
 def charlie(other_organisation, other_ward):
     """Organisation admin of Hill NHS Trust: an outsider to City Hospitals."""
     return _member(
-        other_organisation, "charlie@hill.nhs.uk", "Charlie Other", Role.ORG_ADMIN, other_ward,
+        other_organisation,
+        "charlie@hill.nhs.uk",
+        "Charlie Other",
+        Role.ORG_ADMIN,
+        other_ward,
         mfa=True,
     )
 

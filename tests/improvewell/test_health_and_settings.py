@@ -22,7 +22,9 @@ print(json.dumps({"status": response.status_code, "body": response.json()}))
 
 def run_python(code: str, **env) -> subprocess.CompletedProcess:
     full_env = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG")
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     full_env.update(
         {
@@ -35,8 +37,13 @@ def run_python(code: str, **env) -> subprocess.CompletedProcess:
     )
     full_env.update(env)
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=full_env, capture_output=True, text=True,
-        timeout=60, check=False,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -83,7 +90,9 @@ def test_app_refuses_to_start_without_a_real_secret_key():
 
 def test_mfa_can_only_be_switched_off_for_a_local_demo():
     result = run_python(
-        "import django; django.setup()", DEBUG="false", REQUIRE_MFA="false",
+        "import django; django.setup()",
+        DEBUG="false",
+        REQUIRE_MFA="false",
         ALLOWED_HOSTS="improvewell.example.nhs.uk",
     )
     assert result.returncode != 0

@@ -57,21 +57,29 @@ def test_organisation_task_runs_inside_the_organisations_scope(organisation):
         )
     # The task body queries Invitation without disabling scopes: it works only
     # because OrganisationTask opened the organisation's scope.
-    send_invitation_email_task.delay(organisation_id=organisation.pk, invitation_id=str(invitation.pk))
+    send_invitation_email_task.delay(
+        organisation_id=organisation.pk, invitation_id=str(invitation.pk)
+    )
     assert len(mail.outbox) == 1
     assert invitation.token in mail.outbox[0].body
     # Idempotent: a redelivered task sends nothing more.
-    send_invitation_email_task.delay(organisation_id=organisation.pk, invitation_id=str(invitation.pk))
+    send_invitation_email_task.delay(
+        organisation_id=organisation.pk, invitation_id=str(invitation.pk)
+    )
     assert len(mail.outbox) == 1
 
 
 @pytest.mark.django_db
-def test_organisation_task_cannot_reach_another_organisations_rows(organisation, other_organisation):
+def test_organisation_task_cannot_reach_another_organisations_rows(
+    organisation, other_organisation
+):
     with scopes_disabled():
         invitation = Invitation.objects.create(
             organisation=other_organisation, email="new.starter@gmail.com", role="staff"
         )
-    send_invitation_email_task.delay(organisation_id=organisation.pk, invitation_id=str(invitation.pk))
+    send_invitation_email_task.delay(
+        organisation_id=organisation.pk, invitation_id=str(invitation.pk)
+    )
     assert mail.outbox == []
 
 

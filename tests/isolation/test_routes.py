@@ -92,7 +92,9 @@ def test_admin_asking_for_another_organisations_objects_gets_404(
         response = getattr(client, method)(path)
         # A POST-only route refuses GET before looking anything up: no oracle there.
         expected = {404, 405} if method == "get" else {404}
-        assert response.status_code in expected, f"{method.upper()} {path} gave {response.status_code}"
+        assert response.status_code in expected, (
+            f"{method.upper()} {path} gave {response.status_code}"
+        )
 
 
 def test_unknown_organisation_and_foreign_organisation_look_the_same(
@@ -120,7 +122,11 @@ def test_random_object_ids_give_404_not_500(client_for, alice, organisation):
     for route, _ in organisation_routes():
         path = _fill(
             route,
-            {"org_slug": organisation.slug, "membership_id": 987654321, "invitation_id": uuid.uuid4()},
+            {
+                "org_slug": organisation.slug,
+                "membership_id": 987654321,
+                "invitation_id": uuid.uuid4(),
+            },
         )
         assert client.get(path).status_code in (200, 404, 405), path
         assert client.post(path).status_code in (200, 302, 400, 404), path

@@ -67,7 +67,9 @@ def test_a_subdomain_of_a_listed_domain_is_not_enough(client, organisation):
     assert response.context["form"].errors["email"] == [NO_ACCESS_MESSAGE]
 
 
-@pytest.mark.parametrize("email", ["not-an-email", "two@@city.nhs.uk", "a" * 300 + "@city.nhs.uk", ""])
+@pytest.mark.parametrize(
+    "email", ["not-an-email", "two@@city.nhs.uk", "a" * 300 + "@city.nhs.uk", ""]
+)
 def test_malformed_emails_get_a_field_error_not_a_500(client, organisation, email):
     response = signup(client, email)
     assert response.status_code == 200

@@ -3,6 +3,8 @@
 Every function runs in a transaction and refuses rows of another organisation.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -180,10 +182,14 @@ def invitation_check(invitation: Invitation | None) -> Invitation:
     return invitation
 
 
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
 def invitation_by_token(token: str) -> Invitation | None:
-    # The token alone identifies the organisation, so look across all of them.
-    if not token or len(token) > 64:
+    # Anything that cannot be a token (too long, NUL bytes, ...) never reaches the database.
+    if not TOKEN_SHAPE.fullmatch(token or ""):
         return None
+    # The token alone identifies the organisation, so look across all of them.
     with scopes_disabled():
         return Invitation.objects.select_related("organisation").filter(token=token).first()
 
@@ -194,6 +200,8 @@ def invitation_accept(*, token: str, user) -> Membership:
 
     The row is locked so that two clicks on the same link cannot both succeed.
     """
+    if invitation_by_token(token) is None:
+        invitation_check(None)
     with scopes_disabled():
         invitation = (
             Invitation.objects.select_for_update(of=("self",))

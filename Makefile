@@ -23,8 +23,10 @@ static/vendor/.installed: node_modules/.installed $(VENV)/.installed .env
 
 # A local .env with a fresh random SECRET_KEY; never committed.
 .env:
-	@printf 'DEBUG=true\nSECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
-	@echo "Wrote .env with a new SECRET_KEY (see .env.example for every setting)."
+	@printf 'DEBUG=true\nSECRET_KEY=%s\nANONYMITY_KEY=%s\n' \
+		"$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		"$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote .env with a new SECRET_KEY and ANONYMITY_KEY (see .env.example for every setting)."
 
 install: $(VENV)/.installed node_modules/.installed .env static/vendor/.installed
 

@@ -25,6 +25,16 @@ if len(SECRET_KEY) < 50:
         "to .env for you."
     )
 
+# Derives the link between an anonymous submitter and their ideas, pulse check-ins
+# and notifications. Kept out of the database so that a dump alone cannot
+# re-identify anyone; changing it cuts those links for good.
+ANONYMITY_KEY = env.str("ANONYMITY_KEY", default="")
+if len(ANONYMITY_KEY) < 32:
+    raise ImproperlyConfigured(
+        "ANONYMITY_KEY is missing or shorter than 32 characters. Set it to a long random value, "
+        "different from SECRET_KEY, and never change it; `make run` writes one to .env for you."
+    )
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute links in emails (invitations, notifications).
@@ -49,6 +59,7 @@ INSTALLED_APPS = [
     "improvewell",
     "users",
     "organisations",
+    "ideas",
 ]
 
 MIDDLEWARE = [
@@ -236,5 +247,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One line per task run is noise; failures are still logged.
+        "celery.app.trace": {"level": "WARNING"},
+    },
 }

@@ -26,4 +26,5 @@ urlpatterns = [
     # Everything of one organisation lives under its slug; the tenant middleware
     # turns away anyone who is not an active member with a 404.
     path("<slug:org_slug>/", include("organisations.urls")),
+    path("<slug:org_slug>/", include("ideas.urls")),
 ]

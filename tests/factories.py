@@ -79,3 +79,28 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     email = factory.Sequence(lambda n: f"invitee{n}@gmail.com")
     role = "staff"
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ideas.Category"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Category {n}")
+
+
+class IdeaFactory(factory.django.DjangoModelFactory):
+    """A named idea by `author` (a Membership's user). Use ideas.services for anonymous ones."""
+
+    class Meta:
+        model = "ideas.Idea"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    kind = "idea"
+    title = factory.Sequence(lambda n: f"Idea number {n}")
+    description = "A better way of doing things."
+    category = factory.SubFactory(
+        CategoryFactory, organisation=factory.SelfAttribute("..organisation")
+    )
+    ward = factory.SubFactory(WardFactory, organisation=factory.SelfAttribute("..organisation"))
+    author = factory.SubFactory(UserFactory)

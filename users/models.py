@@ -36,6 +36,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Can sign in to the platform admin (/admin/).",
     )
     is_active = models.BooleanField(default=True)
+    email_notifications = models.BooleanField(
+        "email me about my ideas",
+        default=True,
+        help_text="Status changes and comments on what you shared. Always in the app as well.",
+    )
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()

@@ -32,3 +32,22 @@ def nhsuk_widget(bound_field):
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def choice_type(bound_field) -> str:
+    """'radios' or 'checkboxes' for fields shown as a group of options, else ''."""
+    widget = bound_field.field.widget
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    return ""
+
+
+@register.filter
+def error_anchor(bound_field) -> str:
+    """The id the error summary links to: the first option of a group, else the field."""
+    if choice_type(bound_field):
+        return f"{bound_field.auto_id}_0"
+    return bound_field.auto_id

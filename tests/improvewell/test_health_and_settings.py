@@ -33,6 +33,7 @@ def run_python(code: str, **env) -> subprocess.CompletedProcess:
             "DEBUG": "true",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "testserver",
+            "ANONYMITY_KEY": secrets.token_urlsafe(40),
         }
     )
     full_env.update(env)

@@ -49,7 +49,14 @@ def objects_of_other_organisation(organisation) -> dict:
     with scopes_disabled():
         membership = factories.MembershipFactory(organisation=organisation)
         invitation = factories.InvitationFactory(organisation=organisation)
-    return {"membership_id": membership.pk, "invitation_id": invitation.pk}
+        idea = factories.IdeaFactory(organisation=organisation, author=membership.user)
+    return {
+        "membership_id": membership.pk,
+        "invitation_id": invitation.pk,
+        "idea_id": idea.pk,
+        "ward_id": idea.ward_id,
+        "category_id": idea.category_id,
+    }
 
 
 @pytest.fixture
@@ -64,7 +71,7 @@ def own_objects(organisation):
 
 def test_every_organisation_route_is_walked():
     names = {pattern.name for _, pattern in organisation_routes()}
-    assert {"home", "member_list", "member_edit", "invitation_revoke"} <= names
+    assert {"home", "member_list", "member_edit", "invitation_revoke", "board", "detail"} <= names
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -125,6 +132,9 @@ def test_random_object_ids_give_404_not_500(client_for, alice, organisation):
                 "org_slug": organisation.slug,
                 "membership_id": 987654321,
                 "invitation_id": uuid.uuid4(),
+                "idea_id": uuid.uuid4(),
+                "ward_id": 987654321,
+                "category_id": 987654321,
             },
         )
         assert client.get(path).status_code in (200, 404, 405), path

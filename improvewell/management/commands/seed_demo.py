@@ -1,4 +1,5 @@
-"""Seed the local demo: two organisations with sites, wards and staff of every staff group.
+"""Seed the local demo: two organisations with sites, wards, staff of every staff group,
+ideas in every status with comments and supports, and weeks of shift check-ins.
 
 Idempotent: running it again creates nothing new and changes nothing.
 """
@@ -8,8 +9,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
+from ideas.demo import seed_ideas, seed_pulse
 from organisations.models import (
     Membership,
     Organisation,
@@ -173,6 +175,14 @@ class Command(BaseCommand):
             if not platform.is_superuser:
                 platform.is_staff = platform.is_superuser = True
                 platform.save(update_fields=["is_staff", "is_superuser"])
+        for slug in organisations:
+            organisation = organisations[slug][0]
+            with scope(organisation=organisation):
+                members = Membership.objects.filter(organisation=organisation)
+                staff = members.get(user__email=f"staff@{organisation.slug}.nhs.uk")
+                lead = members.filter(role__in=[Role.QI_LEAD, Role.ORG_ADMIN]).first() or staff
+                seed_ideas(organisation, named_staff=staff, lead=lead)
+                seed_pulse(organisation)
         self.print_logins()
 
     def seed_organisation(self, spec):
@@ -208,7 +218,10 @@ class Command(BaseCommand):
         User = get_user_model()
         user = User.objects.filter(email=email).first()
         if user is None:
-            user = User(email=email, name=name, password=self.password_hash)
+            # Demo addresses are not real: no email notifications unless someone opts in.
+            user = User(
+                email=email, name=name, password=self.password_hash, email_notifications=False
+            )
             user.save()
         EmailAddress.objects.get_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}

@@ -1,0 +1,146 @@
+from datetime import timedelta
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Avg, Count, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from organisations.models import Membership, Organisation, Ward
+
+from .anonymity import member_token
+from .models import Category, Comment, Idea, IdeaEvent, Notification, PulseCheckIn, Status, Support
+
+# The same expression as the GIN index in migration 0002, so PostgreSQL can use it.
+SEARCH_VECTOR = SearchVector("title", "description", config="english")
+
+SORTS = {"newest": ("-created_at",), "supported": ("-support_count", "-created_at")}
+
+
+def idea_board(
+    organisation: Organisation,
+    *,
+    ward=None,
+    site=None,
+    category=None,
+    kind="",
+    status="",
+    query="",
+    sort="newest",
+):
+    ideas = Idea.objects.filter(organisation=organisation).select_related(
+        "ward__site", "category", "author"
+    )
+    if ward is not None:
+        ideas = ideas.filter(ward=ward)
+    if site is not None:
+        ideas = ideas.filter(ward__site=site)
+    if category is not None:
+        ideas = ideas.filter(category=category)
+    if kind:
+        ideas = ideas.filter(kind=kind)
+    if status:
+        ideas = ideas.filter(status=status)
+    if query:
+        if connection.vendor == "postgresql":
+            ideas = ideas.annotate(search=SEARCH_VECTOR).filter(
+                search=SearchQuery(query, search_type="websearch", config="english")
+            )
+        else:
+            ideas = ideas.filter(Q(title__icontains=query) | Q(description__icontains=query))
+    return ideas.order_by(*SORTS.get(sort, SORTS["newest"]))
+
+
+def supported_idea_ids(member: Membership, ideas) -> set:
+    """Which of these ideas the member supports: one query for a whole page."""
+    return set(
+        Support.objects.filter(user_id=member.user_id, idea__in=[i.pk for i in ideas]).values_list(
+            "idea_id", flat=True
+        )
+    )
+
+
+def idea_for_member(member: Membership, idea_id):
+    return (
+        Idea.objects.filter(organisation=member.organisation, pk=idea_id)
+        .select_related("ward__site", "category", "author")
+        .first()
+    )
+
+
+def idea_timeline(idea: Idea):
+    return list(IdeaEvent.objects.filter(idea=idea).select_related("actor"))
+
+
+def idea_comments(idea: Idea):
+    return list(Comment.objects.filter(idea=idea).select_related("author"))
+
+
+def _mine(member: Membership) -> Q:
+    return Q(author_id=member.user_id) | Q(is_anonymous=True, submitter_token=member_token(member))
+
+
+def notifications_for(member: Membership):
+    return Notification.objects.filter(organisation=member.organisation).filter(
+        Q(recipient_id=member.user_id) | Q(recipient_token=member_token(member))
+    )
+
+
+def unread_notification_count(member: Membership) -> int:
+    return notifications_for(member).filter(read_at__isnull=True).count()
+
+
+def ideas_of_member(member: Membership):
+    unread = (
+        notifications_for(member)
+        .filter(idea=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("idea")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Idea.objects.filter(organisation=member.organisation)
+        .filter(_mine(member))
+        .select_related("ward", "category")
+        .annotate(unread=Subquery(unread))
+        .order_by("-created_at")
+    )
+
+
+def implemented_ideas(organisation: Organisation, *, ward: Ward | None = None):
+    """Ideas that were implemented, each with what the team said was done."""
+    last_implemented = IdeaEvent.objects.filter(
+        idea=OuterRef("pk"), to_status=Status.IMPLEMENTED
+    ).order_by("-created_at")
+    ideas = Idea.objects.filter(organisation=organisation, status=Status.IMPLEMENTED)
+    if ward is not None:
+        ideas = ideas.filter(ward=ward)
+    return (
+        ideas.select_related("ward", "category")
+        .annotate(
+            what_was_done=Subquery(last_implemented.values("message")[:1]),
+            implemented_at=Subquery(last_implemented.values("created_at")[:1]),
+        )
+        .order_by("-status_changed_at")
+    )
+
+
+def pulse_ward_summary(organisation: Organisation, ward: Ward | None, *, today=None) -> dict:
+    """A ward's check-ins over the last 7 days: the mean only when enough people answered."""
+    today = today or timezone.localdate()
+    since = today - timedelta(days=6)
+    figures = PulseCheckIn.objects.filter(
+        organisation=organisation, ward=ward, day__gte=since, day__lte=today
+    ).aggregate(count=Count("pk"), mean=Avg("score"))
+    threshold = organisation.suppression_threshold
+    enough = figures["count"] >= threshold
+    return {
+        "count": figures["count"],
+        "mean": round(figures["mean"], 1) if enough and figures["mean"] is not None else None,
+        "threshold": threshold,
+        "enough": enough,
+    }
+
+
+def active_categories(organisation: Organisation):
+    return Category.objects.filter(organisation=organisation, is_active=True)

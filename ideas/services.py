@@ -1,0 +1,349 @@
+"""Writes for ideas, comments, supports, notifications and pulse check-ins.
+
+Every function runs in a transaction, takes the acting member's Membership (which
+carries the organisation) and refuses rows of another organisation.
+"""
+
+import uuid
+from datetime import date
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from organisations.models import Membership, Organisation, Ward
+
+from .anonymity import member_token, pulse_token
+from .models import (
+    DEFAULT_CATEGORIES,
+    TRANSITIONS,
+    Category,
+    Comment,
+    Idea,
+    IdeaEvent,
+    Kind,
+    Notification,
+    PulseCheckIn,
+    PulseTag,
+    Status,
+    Support,
+)
+
+SUBMISSIONS_PER_HOUR = 20
+
+
+class RateLimited(Exception):
+    pass
+
+
+def category_defaults_ensure(organisation: Organisation) -> None:
+    """Give an organisation the default categories the first time it needs them."""
+    if Category.objects.filter(organisation=organisation).exists():
+        return
+    for position, name in enumerate(DEFAULT_CATEGORIES):
+        Category.objects.get_or_create(
+            organisation=organisation, name=name, defaults={"position": position}
+        )
+
+
+def _check_same_organisation(organisation: Organisation, **objects) -> None:
+    for field, obj in objects.items():
+        if obj is not None and obj.organisation_id != organisation.pk:
+            raise ValidationError({field: f"Choose a {field} of this organisation."})
+
+
+def _consume_submission_allowance(member: Membership) -> None:
+    # Counted in the cache, never on the idea: an anonymous idea must not carry its author.
+    key = f"ideas:submitted:{member.organisation_id}:{member.user_id}:{timezone.now():%Y%m%d%H}"
+    cache.add(key, 0, timeout=3600)
+    if cache.incr(key) > SUBMISSIONS_PER_HOUR:
+        raise RateLimited(
+            f"You have shared {SUBMISSIONS_PER_HOUR} ideas in the last hour, which is our limit. "
+            "Thank you! Your idea is still here: please try again in a little while."
+        )
+
+
+@transaction.atomic
+def idea_submit(
+    *,
+    member: Membership,
+    submission_id: uuid.UUID,
+    kind: str,
+    title: str,
+    description: str,
+    category: Category,
+    ward: Ward | None,
+    anonymous: bool,
+) -> tuple[Idea, bool]:
+    """Share an idea. Returns (idea, created).
+
+    `submission_id` becomes the idea's id, so a double-clicked or resent form
+    creates one idea: the second call returns the first idea unchanged.
+    Anonymity: an anonymous idea stores no author and no time-of-day is ever shown;
+    its submitter is linked only through their HMAC token.
+    """
+    organisation = member.organisation
+    _check_same_organisation(organisation, ward=ward, category=category)
+    if not category.is_active:
+        raise ValidationError({"category": "Choose a category from the list."})
+    if kind not in Kind.values:
+        raise ValidationError({"kind": "Choose what you are sharing."})
+    token = member_token(member)
+
+    def mine(idea):
+        return idea.author_id == member.user_id or (
+            idea.is_anonymous and idea.submitter_token == token
+        )
+
+    existing = Idea.objects.filter(organisation=organisation, pk=submission_id).first()
+    if existing is not None:
+        if mine(existing):
+            return existing, False
+        submission_id = uuid.uuid4()  # someone else's id: never reveal or reuse it
+    _consume_submission_allowance(member)
+    fields = {
+        "organisation": organisation,
+        "kind": kind,
+        "title": title.strip(),
+        "description": description.strip(),
+        "category": category,
+        "ward": ward,
+        "is_anonymous": anonymous,
+        "author": None if anonymous else member.user,
+        "submitter_token": token if anonymous else "",
+    }
+    try:
+        with transaction.atomic():
+            idea = Idea.objects.create(id=submission_id, **fields)
+    except IntegrityError:
+        # Two clicks raced: the other request created it first.
+        existing = Idea.objects.filter(organisation=organisation, pk=submission_id).first()
+        if existing is not None and mine(existing):
+            return existing, False
+        idea = Idea.objects.create(id=uuid.uuid4(), **fields)
+    IdeaEvent.objects.create(
+        idea=idea,
+        organisation=organisation,
+        type=IdeaEvent.Type.SUBMITTED,
+        actor=None if anonymous else member.user,
+        to_status=Status.SUBMITTED,
+    )
+    return idea, True
+
+
+def is_submitter(member: Membership, idea: Idea) -> bool:
+    if idea.is_anonymous:
+        return idea.submitter_token == member_token(member)
+    return idea.author_id == member.user_id
+
+
+def _notify_submitter(idea: Idea, *, type: str, text: str) -> Notification | None:
+    if idea.is_anonymous:
+        notification = Notification.objects.create(
+            organisation_id=idea.organisation_id,
+            recipient_token=idea.submitter_token,
+            idea=idea,
+            type=type,
+            text=text,
+        )
+    elif idea.author_id:
+        notification = Notification.objects.create(
+            organisation_id=idea.organisation_id,
+            recipient_id=idea.author_id,
+            idea=idea,
+            type=type,
+            text=text,
+        )
+    else:
+        return None
+    from .tasks import send_notification_email_task
+
+    send_notification_email_task.delay_on_commit(
+        organisation_id=idea.organisation_id, notification_id=notification.pk
+    )
+    return notification
+
+
+def _lock(idea: Idea) -> Idea:
+    return Idea.objects.select_for_update(of=("self",)).get(pk=idea.pk)
+
+
+@transaction.atomic
+def idea_support(*, member: Membership, idea: Idea) -> bool:
+    """Support (+1) an idea once. Returns True if this call added the support.
+
+    Two concurrent calls by the same person leave one row: the unique constraint
+    decides, and only the call that inserted the row bumps the counter.
+    """
+    _check_same_organisation(member.organisation, idea=idea)
+    if is_submitter(member, idea):
+        raise ValidationError("You cannot support your own idea.")
+    try:
+        with transaction.atomic():
+            Support.objects.create(
+                idea=idea, organisation_id=idea.organisation_id, user=member.user
+            )
+    except IntegrityError:
+        return False
+    Idea.objects.filter(pk=idea.pk).update(support_count=F("support_count") + 1)
+    return True
+
+
+@transaction.atomic
+def idea_unsupport(*, member: Membership, idea: Idea) -> bool:
+    _check_same_organisation(member.organisation, idea=idea)
+    deleted, _ = Support.objects.filter(idea=idea, user=member.user).delete()
+    if deleted:
+        Idea.objects.filter(pk=idea.pk, support_count__gt=0).update(
+            support_count=F("support_count") - 1
+        )
+    return bool(deleted)
+
+
+@transaction.atomic
+def comment_add(*, member: Membership, idea: Idea, body: str) -> Comment:
+    """Comment on an idea. The anonymous submitter writes as 'Submitter (anonymous)'."""
+    _check_same_organisation(member.organisation, idea=idea)
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Write a comment."})
+    by_submitter = is_submitter(member, idea)
+    anonymous = by_submitter and idea.is_anonymous
+    comment = Comment.objects.create(
+        idea=idea,
+        organisation_id=idea.organisation_id,
+        author=None if anonymous else member.user,
+        by_anonymous_submitter=anonymous,
+        body=body,
+    )
+    updates = {"comment_count": F("comment_count") + 1}
+    if not by_submitter and idea.first_response_at is None:
+        updates["first_response_at"] = comment.created_at
+    Idea.objects.filter(pk=idea.pk).update(**updates)
+    if not by_submitter:
+        _notify_submitter(
+            idea, type=Notification.Type.COMMENT, text=f"New comment on “{idea.title}”"
+        )
+    return comment
+
+
+@transaction.atomic
+def idea_change_status(
+    *, member: Membership, idea: Idea, to_status: str, message: str = ""
+) -> IdeaEvent:
+    """Move an idea along the workflow, record the event and tell the submitter."""
+    _check_same_organisation(member.organisation, idea=idea)
+    idea = _lock(idea)
+    message = message.strip()
+    if to_status == Status.DUPLICATE:
+        raise ValidationError({"to_status": "Mark a duplicate by merging it into another idea."})
+    if to_status not in TRANSITIONS.get(idea.status, set()):
+        raise ValidationError(
+            {
+                "to_status": f"An idea that is “{idea.get_status_display()}” cannot move to "
+                f"“{Status(to_status).label if to_status in Status.values else to_status}”."
+            }
+        )
+    if to_status == Status.NOT_TAKEN_FORWARD and not message:
+        raise ValidationError({"message": "Explain why the idea is not being taken forward."})
+    now = timezone.now()
+    event = IdeaEvent.objects.create(
+        idea=idea,
+        organisation_id=idea.organisation_id,
+        type=IdeaEvent.Type.STATUS,
+        actor=member.user,
+        from_status=idea.status,
+        to_status=to_status,
+        message=message,
+    )
+    idea.status = to_status
+    idea.status_changed_at = now
+    if idea.first_response_at is None:
+        idea.first_response_at = now
+    idea.save(update_fields=["status", "status_changed_at", "first_response_at"])
+    _notify_submitter(
+        idea,
+        type=Notification.Type.STATUS,
+        text=f"“{idea.title}” is now {Status(to_status).label.lower()}",
+    )
+    return event
+
+
+@transaction.atomic
+def notifications_mark_read(*, member: Membership, notification_ids=None) -> int:
+    from .selectors import notifications_for
+
+    unread = notifications_for(member).filter(read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def notifications_mark_read_for_idea(*, member: Membership, idea: Idea) -> int:
+    from .selectors import notifications_for
+
+    return (
+        notifications_for(member)
+        .filter(idea=idea, read_at__isnull=True)
+        .update(read_at=timezone.now())
+    )
+
+
+@transaction.atomic
+def email_preference_set(*, user, email_notifications: bool) -> None:
+    user.email_notifications = email_notifications
+    user.save(update_fields=["email_notifications"])
+
+
+@transaction.atomic
+def pulse_check_in(
+    *, member: Membership, score: int, tags: list[str], day: date | None = None
+) -> PulseCheckIn:
+    """Record how a shift went. At most one per person per day: a second replaces the first."""
+    if not 1 <= int(score) <= 5:
+        raise ValidationError({"score": "Choose a score from 1 to 5."})
+    unknown = set(tags) - set(PulseTag.values)
+    if unknown:
+        raise ValidationError({"tags": "Choose tags from the list."})
+    day = day or timezone.localdate()
+    token = pulse_token(user_id=member.user_id, organisation_id=member.organisation_id, day=day)
+    check_in, _ = PulseCheckIn.objects.update_or_create(
+        organisation_id=member.organisation_id,
+        day_token=token,
+        defaults={
+            "day": day,
+            "ward": member.home_ward,
+            "score": int(score),
+            "tags": sorted(set(tags)),
+        },
+    )
+    return check_in
+
+
+@transaction.atomic
+def category_save(
+    *,
+    organisation: Organisation,
+    name: str,
+    is_active: bool = True,
+    category: Category | None = None,
+) -> Category:
+    name = name.strip()
+    duplicate = Category.objects.filter(organisation=organisation, name__iexact=name)
+    if category is not None:
+        _check_same_organisation(organisation, category=category)
+        duplicate = duplicate.exclude(pk=category.pk)
+    if duplicate.exists():
+        raise ValidationError({"name": "There is already a category with this name."})
+    if category is None:
+        position = Category.objects.filter(organisation=organisation).count()
+        return Category.objects.create(
+            organisation=organisation, name=name, is_active=is_active, position=position
+        )
+    category.name = name
+    category.is_active = is_active
+    category.save(update_fields=["name", "is_active"])
+    return category

@@ -1,0 +1,307 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from organisations.models import Role, Ward
+from organisations.permissions import role_required
+
+from . import selectors, services
+from .forms import (
+    BoardFilterForm,
+    CategoryForm,
+    CommentForm,
+    EmailPreferenceForm,
+    IdeaForm,
+    PulseForm,
+)
+from .models import Category
+
+IDEAS_PER_PAGE = 20
+NOTIFICATIONS_PER_PAGE = 30
+
+
+def _service_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        known = {k: v for k, v in exc.error_dict.items() if k in form.fields}
+        for field, errors in known.items():
+            form.add_error(field, errors)
+        for field, errors in exc.error_dict.items():
+            if field not in known:
+                form.add_error(None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _idea_or_404(request, idea_id):
+    idea = selectors.idea_for_member(request.membership, idea_id)
+    if idea is None:
+        raise Http404("No such idea.")
+    return idea
+
+
+@require_http_methods(["GET", "POST"])
+def submit(request, org_slug):
+    member = request.membership
+    services.category_defaults_ensure(request.organisation)
+    initial = {"submission_id": IdeaForm.new_submission_id(), "ward": member.home_ward_id}
+    form = IdeaForm(request.POST or None, organisation=request.organisation, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                idea, _ = services.idea_submit(
+                    member=member,
+                    submission_id=data["submission_id"],
+                    kind=data["kind"],
+                    title=data["title"],
+                    description=data["description"],
+                    category=data["category"],
+                    ward=data["ward"],
+                    anonymous=data["anonymous"],
+                )
+            except services.RateLimited as exc:
+                form.add_error(None, str(exc))
+                status = 429
+            except ValidationError as exc:
+                _service_errors(form, exc)
+                status = 400
+            else:
+                return redirect("ideas:submitted", org_slug=org_slug, idea_id=idea.pk)
+        else:
+            status = 400
+    return render(request, "ideas/submit.html", {"form": form}, status=status)
+
+
+def submitted(request, org_slug, idea_id):
+    idea = _idea_or_404(request, idea_id)
+    if not services.is_submitter(request.membership, idea):
+        return redirect("ideas:detail", org_slug=org_slug, idea_id=idea.pk)
+    return render(request, "ideas/submitted.html", {"idea": idea})
+
+
+def board(request, org_slug):
+    member = request.membership
+    filters = BoardFilterForm(request.GET or None, organisation=request.organisation)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    ideas = selectors.idea_board(
+        request.organisation,
+        ward=chosen.get("ward"),
+        site=chosen.get("site"),
+        category=chosen.get("category"),
+        kind=chosen.get("kind", ""),
+        status=chosen.get("status", ""),
+        query=chosen.get("q", ""),
+        sort=chosen.get("sort") or "newest",
+    )
+    page = Paginator(ideas, IDEAS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "ideas/board.html",
+        {
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "filtered": any(
+                chosen.get(k) for k in ("q", "ward", "site", "category", "kind", "status")
+            ),
+            "supported": selectors.supported_idea_ids(member, page.object_list),
+        },
+    )
+
+
+def detail(request, org_slug, idea_id):
+    member = request.membership
+    idea = _idea_or_404(request, idea_id)
+    services.notifications_mark_read_for_idea(member=member, idea=idea)
+    return render(request, "ideas/detail.html", _detail_context(member, idea, CommentForm()))
+
+
+def _detail_context(member, idea, comment_form):
+    return {
+        "idea": idea,
+        "events": selectors.idea_timeline(idea),
+        "comments": selectors.idea_comments(idea),
+        "comment_form": comment_form,
+        "is_submitter": services.is_submitter(member, idea),
+        "supported": idea.pk in selectors.supported_idea_ids(member, [idea]),
+    }
+
+
+@require_POST
+def support(request, org_slug, idea_id):
+    member = request.membership
+    idea = _idea_or_404(request, idea_id)
+    try:
+        if request.POST.get("action") == "withdraw":
+            services.idea_unsupport(member=member, idea=idea)
+        else:
+            services.idea_support(member=member, idea=idea)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    idea.refresh_from_db(fields=["support_count"])
+    if request.htmx:
+        return render(
+            request,
+            "ideas/_support.html",
+            {
+                "idea": idea,
+                "supported": idea.pk in selectors.supported_idea_ids(member, [idea]),
+                "is_submitter": services.is_submitter(member, idea),
+            },
+        )
+    return redirect(request.POST.get("next") or idea_url(org_slug, idea))
+
+
+def idea_url(org_slug, idea):
+    from django.urls import reverse
+
+    return reverse("ideas:detail", kwargs={"org_slug": org_slug, "idea_id": idea.pk})
+
+
+@require_POST
+def comment(request, org_slug, idea_id):
+    member = request.membership
+    idea = _idea_or_404(request, idea_id)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(member=member, idea=idea, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            _service_errors(form, exc)
+        else:
+            messages.success(request, "Your comment has been added.")
+            return redirect(idea_url(org_slug, idea) + "#comments")
+    return render(request, "ideas/detail.html", _detail_context(member, idea, form), status=400)
+
+
+def my_ideas(request, org_slug):
+    ideas = selectors.ideas_of_member(request.membership)
+    page = Paginator(ideas, IDEAS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "ideas/my_ideas.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+def notifications(request, org_slug):
+    member = request.membership
+    if request.method == "POST":
+        count = services.notifications_mark_read(member=member)
+        messages.success(
+            request, f"Marked {count} notification{'s' if count != 1 else ''} as read."
+        )
+        return redirect("ideas:notifications", org_slug=org_slug)
+    items = selectors.notifications_for(member).select_related("idea")
+    page = Paginator(items, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "ideas/notifications.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+def email_preferences(request, org_slug):
+    form = EmailPreferenceForm(
+        request.POST or None, initial={"email_notifications": request.user.email_notifications}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.email_preference_set(
+            user=request.user, email_notifications=form.cleaned_data["email_notifications"]
+        )
+        messages.success(request, "Your email preference has been saved.")
+        return redirect("ideas:notifications", org_slug=org_slug)
+    return render(request, "ideas/email_preferences.html", {"form": form})
+
+
+def you_said_we_did(request, org_slug, ward_id=None, poster=False):
+    chosen = request.GET.get("ward", "")
+    if ward_id is None and chosen.isdigit():
+        return redirect("ideas:you_said_we_did_ward", org_slug=org_slug, ward_id=int(chosen))
+    ward = None
+    if ward_id is not None:
+        ward = get_object_or_404(
+            Ward.objects.select_related("site"), organisation=request.organisation, pk=ward_id
+        )
+    ideas = selectors.implemented_ideas(request.organisation, ward=ward)
+    limit = 6 if poster else 50
+    template = "ideas/poster.html" if poster else "ideas/you_said_we_did.html"
+    wards = (
+        []
+        if poster
+        else Ward.objects.filter(organisation=request.organisation).select_related("site")
+    )
+    return render(request, template, {"ward": ward, "ideas": ideas[:limit], "wards": wards})
+
+
+@require_http_methods(["GET", "POST"])
+def pulse(request, org_slug):
+    member = request.membership
+    form = PulseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.pulse_check_in(
+            member=member, score=form.cleaned_data["score"], tags=form.cleaned_data["tags"]
+        )
+        messages.success(request, "Thank you. Your check-in has been recorded anonymously.")
+        return redirect("ideas:pulse_done", org_slug=org_slug)
+    return render(request, "ideas/pulse.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def pulse_done(request, org_slug):
+    member = request.membership
+    summary = selectors.pulse_ward_summary(request.organisation, member.home_ward)
+    return render(request, "ideas/pulse_done.html", {"summary": summary, "ward": member.home_ward})
+
+
+@role_required(Role.ORG_ADMIN)
+@require_http_methods(["GET", "POST"])
+def category_list(request, org_slug):
+    services.category_defaults_ensure(request.organisation)
+    form = CategoryForm(request.POST or None, initial={"is_active": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.category_save(
+                organisation=request.organisation,
+                name=form.cleaned_data["name"],
+                is_active=form.cleaned_data["is_active"],
+            )
+        except ValidationError as exc:
+            _service_errors(form, exc)
+        else:
+            messages.success(request, f"Added the category “{form.cleaned_data['name']}”.")
+            return redirect("ideas:category_list", org_slug=org_slug)
+    categories = Category.objects.filter(organisation=request.organisation)
+    return render(
+        request,
+        "ideas/category_list.html",
+        {"form": form, "categories": categories},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.ORG_ADMIN)
+@require_http_methods(["GET", "POST"])
+def category_edit(request, org_slug, category_id):
+    category = get_object_or_404(Category, organisation=request.organisation, pk=category_id)
+    form = CategoryForm(
+        request.POST or None, initial={"name": category.name, "is_active": category.is_active}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.category_save(
+                organisation=request.organisation,
+                category=category,
+                name=form.cleaned_data["name"],
+                is_active=form.cleaned_data["is_active"],
+            )
+        except ValidationError as exc:
+            _service_errors(form, exc)
+        else:
+            messages.success(request, "The category has been saved.")
+            return redirect("ideas:category_list", org_slug=org_slug)
+    return render(
+        request,
+        "ideas/category_edit.html",
+        {"form": form, "category": category},
+        status=400 if form.errors else 200,
+    )

@@ -35,10 +35,11 @@ COPY . .
 COPY --from=assets /build/node_modules ./node_modules
 
 # Build static files into the image (WhiteNoise serves them). Settings refuse to
-# load without a SECRET_KEY when DEBUG is off, so a throwaway key is given to
-# these two commands only; it is not kept in the image's environment.
+# load without a SECRET_KEY and an ANONYMITY_KEY, so throwaway keys are given to
+# these two commands only; they are not kept in the image's environment.
 RUN DEBUG=false \
     SECRET_KEY=build-only-not-secret-used-just-for-collectstatic-0123456789 \
+    ANONYMITY_KEY=build-only-not-secret-used-just-for-collectstatic \
     ALLOWED_HOSTS=localhost \
     ENV_FILE=/dev/null \
     sh -c 'python manage.py vendor_assets && python manage.py collectstatic --noinput'

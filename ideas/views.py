@@ -47,7 +47,11 @@ def submit(request, org_slug):
     member = request.membership
     services.category_defaults_ensure(request.organisation)
     initial = {"submission_id": IdeaForm.new_submission_id(), "ward": member.home_ward_id}
-    form = IdeaForm(request.POST or None, organisation=request.organisation, initial=initial)
+    form = IdeaForm(
+        request.POST if request.method == "POST" else None,
+        organisation=request.organisation,
+        initial=initial,
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -203,7 +207,8 @@ def notifications(request, org_slug):
 @require_http_methods(["GET", "POST"])
 def email_preferences(request, org_slug):
     form = EmailPreferenceForm(
-        request.POST or None, initial={"email_notifications": request.user.email_notifications}
+        request.POST if request.method == "POST" else None,
+        initial={"email_notifications": request.user.email_notifications},
     )
     if request.method == "POST" and form.is_valid():
         services.email_preference_set(
@@ -237,7 +242,7 @@ def you_said_we_did(request, org_slug, ward_id=None, poster=False):
 @require_http_methods(["GET", "POST"])
 def pulse(request, org_slug):
     member = request.membership
-    form = PulseForm(request.POST or None)
+    form = PulseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.pulse_check_in(
             member=member, score=form.cleaned_data["score"], tags=form.cleaned_data["tags"]
@@ -257,7 +262,9 @@ def pulse_done(request, org_slug):
 @require_http_methods(["GET", "POST"])
 def category_list(request, org_slug):
     services.category_defaults_ensure(request.organisation)
-    form = CategoryForm(request.POST or None, initial={"is_active": True})
+    form = CategoryForm(
+        request.POST if request.method == "POST" else None, initial={"is_active": True}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.category_save(
@@ -284,7 +291,8 @@ def category_list(request, org_slug):
 def category_edit(request, org_slug, category_id):
     category = get_object_or_404(Category, organisation=request.organisation, pk=category_id)
     form = CategoryForm(
-        request.POST or None, initial={"name": category.name, "is_active": category.is_active}
+        request.POST if request.method == "POST" else None,
+        initial={"name": category.name, "is_active": category.is_active},
     )
     if request.method == "POST" and form.is_valid():
         try:

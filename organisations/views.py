@@ -40,7 +40,11 @@ def home(request, org_slug):
 def profile(request, org_slug):
     membership = request.membership
     initial = {"profession": membership.profession, "home_ward": membership.home_ward_id}
-    form = ProfileForm(request.POST or None, organisation=request.organisation, initial=initial)
+    form = ProfileForm(
+        request.POST if request.method == "POST" else None,
+        organisation=request.organisation,
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.profile_update(
@@ -88,7 +92,7 @@ def _membership(request, membership_id) -> Membership:
 @require_http_methods(["GET", "POST"])
 def member_edit(request, org_slug, membership_id):
     membership = _membership(request, membership_id)
-    form = MemberForm.for_membership(membership, request.POST or None)
+    form = MemberForm.for_membership(membership, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_update(
@@ -140,7 +144,7 @@ def member_reactivate(request, org_slug, membership_id):
 @role_required(Role.ORG_ADMIN)
 @require_http_methods(["GET", "POST"])
 def invitation_list(request, org_slug):
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invitation_create(

@@ -5,6 +5,8 @@ test runs with scopes enabled, exactly as in production, so a forgotten tenant f
 fails a test.
 """
 
+import os
+
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import cache
@@ -42,6 +44,20 @@ def _eager_celery():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def postgresql(db):
+    """For tests of PostgreSQL behaviour (locking, concurrency, full-text search).
+
+    Skipped on the local SQLite default; CI runs on PostgreSQL and fails instead.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the tests on PostgreSQL (set DATABASE_URL)")
+        pytest.skip("needs PostgreSQL: set DATABASE_URL")
 
 
 @pytest.fixture

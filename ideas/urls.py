@@ -8,7 +8,6 @@ urlpatterns = [
     path("ideas/", views.board, name="board"),
     path("ideas/new/", views.submit, name="submit"),
     path("ideas/<uuid:idea_id>/", views.detail, name="detail"),
-    path("ideas/<uuid:idea_id>/shared/", views.submitted, name="submitted"),
     path("ideas/<uuid:idea_id>/support/", views.support, name="support"),
     path("ideas/<uuid:idea_id>/comments/", views.comment, name="comment"),
     path("my-ideas/", views.my_ideas, name="my_ideas"),

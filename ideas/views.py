@@ -74,17 +74,13 @@ def submit(request, org_slug):
                 _service_errors(form, exc)
                 status = 400
             else:
-                return redirect("ideas:submitted", org_slug=org_slug, idea_id=idea.pk)
+                # Shown in answer to the POST, not after a redirect: a redirect to a URL
+                # with the idea's id would tie the poster's address to an anonymous idea
+                # in any access log. Resending the form is safe (same submission_id).
+                return render(request, "ideas/submitted.html", {"idea": idea})
         else:
             status = 400
     return render(request, "ideas/submit.html", {"form": form}, status=status)
-
-
-def submitted(request, org_slug, idea_id):
-    idea = _idea_or_404(request, idea_id)
-    if not services.is_submitter(request.membership, idea):
-        return redirect("ideas:detail", org_slug=org_slug, idea_id=idea.pk)
-    return render(request, "ideas/submitted.html", {"idea": idea})
 
 
 def board(request, org_slug):

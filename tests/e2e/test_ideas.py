@@ -44,7 +44,8 @@ def fill_idea_form(page, title, kind="Improvement idea", anonymous=False):
 
 
 def expect_thank_you_page(page):
-    expect(page).to_have_url(re.compile(r"/demo-trust/ideas/[0-9a-f-]{36}/shared/$"))
+    # The thank-you page answers the POST itself: no idea id in any URL.
+    expect(page).to_have_url(re.compile(r"/demo-trust/ideas/new/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for sharing")
 
 
@@ -203,3 +204,30 @@ def test_form_errors_keep_what_was_typed(
 
     error_link.click()
     expect(title_field).to_be_focused()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 320, "height": 640}])
+def test_sharing_works_at_320_pixels_with_the_keyboard_alone(live_server, page, transactional_db):
+    call_command("seed_demo", verbosity=0)
+    sign_in(live_server, page, STAFF)
+    open_submit_form(live_server, page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    title = unique_title("Keyboard only")
+    page.get_by_label("Problem or concern", exact=True).focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")  # past the radio group, to the title
+    page.keyboard.type(title)
+    page.keyboard.press("Tab")
+    page.keyboard.type("Typed without a mouse.")
+    page.keyboard.press("Tab")  # ward: the home ward is already chosen
+    page.keyboard.press("Tab")  # category
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")  # post anonymously
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")  # the Share button
+    page.keyboard.press("Enter")
+    expect_thank_you_page(page)
+    with scopes_disabled():
+        idea = Idea.objects.get(title=title)
+    assert idea.kind == "concern"
+    assert idea.is_anonymous

@@ -107,6 +107,12 @@ class Idea(models.Model):
         related_name="ideas",
     )
     submitter_token = models.CharField(max_length=64, db_index=True)
+    team = models.ForeignKey(
+        "teams.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="ideas"
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
+    )
     support_count = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -222,6 +228,7 @@ class Notification(models.Model):
     class Type(models.TextChoices):
         STATUS = "status", "Status changed"
         COMMENT = "comment", "New comment"
+        PROJECT = "project", "Project update"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     recipient = models.ForeignKey(

@@ -62,7 +62,7 @@ def supported_idea_ids(member: Membership, ideas) -> set:
 def idea_for_member(member: Membership, idea_id):
     return (
         Idea.objects.filter(organisation=member.organisation, pk=idea_id)
-        .select_related("ward__site", "category", "author")
+        .select_related("ward__site", "category", "author", "merged_into")
         .first()
     )
 

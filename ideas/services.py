@@ -139,7 +139,7 @@ def is_submitter(member: Membership, idea: Idea) -> bool:
     return idea.author_id == member.user_id
 
 
-def _notify_submitter(idea: Idea, *, type: str, text: str) -> Notification | None:
+def notify_submitter(idea: Idea, *, type: str, text: str) -> Notification | None:
     if idea.is_anonymous:
         notification = Notification.objects.create(
             organisation_id=idea.organisation_id,
@@ -223,7 +223,7 @@ def comment_add(*, member: Membership, idea: Idea, body: str) -> Comment:
         updates["first_response_at"] = comment.created_at
     Idea.objects.filter(pk=idea.pk).update(**updates)
     if not by_submitter:
-        _notify_submitter(
+        notify_submitter(
             idea, type=Notification.Type.COMMENT, text=f"New comment on “{idea.title}”"
         )
     return comment
@@ -248,6 +248,13 @@ def idea_change_status(
         )
     if to_status == Status.NOT_TAKEN_FORWARD and not message:
         raise ValidationError({"message": "Explain why the idea is not being taken forward."})
+    return record_status(member=member, idea=idea, to_status=to_status, message=message)
+
+
+def record_status(
+    *, member: Membership, idea: Idea, to_status: str, message: str, merged_into: Idea | None = None
+) -> IdeaEvent:
+    """Write a status change that has been checked: the event, the idea and the notification."""
     now = timezone.now()
     event = IdeaEvent.objects.create(
         idea=idea,
@@ -260,14 +267,15 @@ def idea_change_status(
     )
     idea.status = to_status
     idea.status_changed_at = now
+    idea.merged_into = merged_into
     if idea.first_response_at is None:
         idea.first_response_at = now
-    idea.save(update_fields=["status", "status_changed_at", "first_response_at"])
-    _notify_submitter(
-        idea,
-        type=Notification.Type.STATUS,
-        text=f"“{idea.title}” is now {Status(to_status).label.lower()}",
-    )
+    idea.save(update_fields=["status", "status_changed_at", "first_response_at", "merged_into"])
+    if merged_into is not None:
+        text = f"“{idea.title}” is the same as “{merged_into.title}”: follow it there"
+    else:
+        text = f"“{idea.title}” is now {Status(to_status).label.lower()}"
+    notify_submitter(idea, type=Notification.Type.STATUS, text=text)
     return event
 
 

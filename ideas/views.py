@@ -130,6 +130,8 @@ def _detail_context(member, idea, comment_form):
         "comment_form": comment_form,
         "is_submitter": services.is_submitter(member, idea),
         "supported": idea.pk in selectors.supported_idea_ids(member, [idea]),
+        "projects": list(idea.projects.all()),
+        "merged_into": idea.merged_into,
     }
 
 

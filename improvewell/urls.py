@@ -27,4 +27,5 @@ urlpatterns = [
     # turns away anyone who is not an active member with a 404.
     path("<slug:org_slug>/", include("organisations.urls")),
     path("<slug:org_slug>/", include("ideas.urls")),
+    path("<slug:org_slug>/", include("teams.urls")),
 ]

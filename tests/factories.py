@@ -104,3 +104,31 @@ class IdeaFactory(factory.django.DjangoModelFactory):
     )
     ward = factory.SubFactory(WardFactory, organisation=factory.SelfAttribute("..organisation"))
     author = factory.SubFactory(UserFactory)
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "teams.Team"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "teams.Project"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    title = factory.Sequence(lambda n: f"Project {n}")
+    aim = "Reduce waiting by 20% by March."
+    team = factory.SubFactory(TeamFactory, organisation=factory.SelfAttribute("..organisation"))
+
+
+class MeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "teams.Measure"
+
+    organisation = factory.SelfAttribute("project.organisation")
+    project = factory.SubFactory(ProjectFactory)
+    name = factory.Sequence(lambda n: f"Measure {n}")
+    unit = "minutes"

@@ -16,8 +16,9 @@ from django_scopes import scope, scopes_disabled
 
 from ideas import services
 from ideas.models import Comment, Idea, Notification, Status
+from teams.models import Project
 from tests.factories import UserFactory
-from tests.isolation.test_routes import _fill, organisation_routes
+from tests.isolation.test_routes import _fill, objects_of_other_organisation, organisation_routes
 
 from .conftest import membership
 
@@ -77,11 +78,14 @@ def assert_anonymous(content: str, where: str):
 
 def organisation_pages(organisation, idea):
     values = {
+        **objects_of_other_organisation(organisation),  # a project, team, measure, ...
         "org_slug": organisation.slug,
         "idea_id": idea.pk,
         "ward_id": idea.ward_id,
         "category_id": idea.category_id,
     }
+    with scopes_disabled():
+        Project.objects.get(pk=values["project_id"]).ideas.add(idea)
     for route, pattern in organisation_routes():
         if pattern.name in PEOPLE_PAGES or "invitation_id" in route:
             continue

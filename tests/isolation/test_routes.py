@@ -46,16 +46,41 @@ def _fill(route: str, values: dict) -> str:
 
 def objects_of_other_organisation(organisation) -> dict:
     """One object of each kind that a URL can name, owned by `organisation`."""
+    from teams.models import DriverNode, MeasurePoint, PDSACycle
+
     with scopes_disabled():
         membership = factories.MembershipFactory(organisation=organisation)
         invitation = factories.InvitationFactory(organisation=organisation)
         idea = factories.IdeaFactory(organisation=organisation, author=membership.user)
+        measure = factories.MeasureFactory(project__organisation=organisation)
+        project = measure.project
+        project.ideas.add(idea)
+        node = DriverNode.objects.create(
+            organisation=organisation, project=project, level="primary", text="Staffing"
+        )
+        point = MeasurePoint.objects.create(
+            organisation=organisation, measure=measure, date="2026-01-05", value=4
+        )
+        cycle = PDSACycle.objects.create(
+            organisation=organisation,
+            project=project,
+            number=1,
+            change="Huddle",
+            prediction="Fewer delays",
+            start_date="2026-01-05",
+        )
     return {
         "membership_id": membership.pk,
         "invitation_id": invitation.pk,
         "idea_id": idea.pk,
         "ward_id": idea.ward_id,
         "category_id": idea.category_id,
+        "team_id": project.team_id,
+        "project_id": project.pk,
+        "node_id": node.pk,
+        "measure_id": measure.pk,
+        "point_id": point.pk,
+        "cycle_id": cycle.pk,
     }
 
 
@@ -133,8 +158,19 @@ def test_random_object_ids_give_404_not_500(client_for, alice, organisation):
                 "membership_id": 987654321,
                 "invitation_id": uuid.uuid4(),
                 "idea_id": uuid.uuid4(),
-                "ward_id": 987654321,
-                "category_id": 987654321,
+                **dict.fromkeys(
+                    [
+                        "ward_id",
+                        "category_id",
+                        "team_id",
+                        "project_id",
+                        "node_id",
+                        "measure_id",
+                        "point_id",
+                        "cycle_id",
+                    ],
+                    987654321,
+                ),
             },
         )
         assert client.get(path).status_code in (200, 404, 405), path

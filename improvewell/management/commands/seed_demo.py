@@ -21,6 +21,7 @@ from organisations.models import (
     Site,
     Ward,
 )
+from teams.demo import seed_projects
 
 DEMO_PASSWORD = "improvewell-demo"  # noqa: S105 (published demo login, local only)
 
@@ -183,6 +184,8 @@ class Command(BaseCommand):
                 lead = members.filter(role__in=[Role.QI_LEAD, Role.ORG_ADMIN]).first() or staff
                 seed_ideas(organisation, named_staff=staff, lead=lead)
                 seed_pulse(organisation)
+                if lead.role != Role.STAFF:
+                    seed_projects(organisation, lead=lead)
         self.print_logins()
 
     def seed_organisation(self, spec):

@@ -1,0 +1,351 @@
+from django import forms
+
+from ideas.models import Category, Idea, Kind, Status
+from organisations.forms import WardChoiceField
+from organisations.models import Membership, Site, Ward
+
+from .models import DriverNode, Measure, PDSACycle, Project, Stage, Team
+
+
+class WardsField(forms.ModelMultipleChoiceField):
+    default_error_messages = {"invalid_choice": "Choose wards of this organisation."}
+
+    def label_from_instance(self, ward):
+        return f"{ward.name} ({ward.site.name})"
+
+
+def wards_field(organisation, label="Wards covered"):
+    return WardsField(
+        label=label,
+        queryset=Ward.objects.filter(organisation=organisation).select_related("site"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(
+        label="Team name", max_length=120, error_messages={"required": "Enter a name for the team."}
+    )
+    purpose = forms.CharField(
+        label="Purpose", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    member_emails = forms.CharField(
+        label="Members",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
+        help_text="Work email addresses, one per line. Aim for a mix of professions.",
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["wards"] = wards_field(organisation)
+        self.order_fields(["name", "purpose", "member_emails", "wards"])
+
+    def clean_member_emails(self):
+        emails = []
+        for line in self.cleaned_data["member_emails"].replace(",", "\n").splitlines():
+            if line.strip():
+                emails.append(line.strip().lower())
+        if len(emails) > 200:
+            raise forms.ValidationError("A team can have at most 200 members.")
+        members = list(
+            Membership.objects.filter(
+                organisation=self.organisation, is_active=True, user__email__in=emails
+            ).select_related("user")
+        )
+        found = {m.user.email.lower() for m in members}
+        missing = [e for e in emails if e not in found]
+        if missing:
+            raise forms.ValidationError(
+                "These are not staff of this organisation on ImproveWell: "
+                + ", ".join(missing[:10])
+                + ("…" if len(missing) > 10 else "")
+            )
+        return members
+
+    @classmethod
+    def for_team(cls, team: Team, data=None):
+        return cls(
+            data,
+            organisation=team.organisation,
+            initial={
+                "name": team.name,
+                "purpose": team.purpose,
+                "member_emails": "\n".join(
+                    m.user.email for m in team.members.select_related("user")
+                ),
+                "wards": [w.pk for w in team.wards.all()],
+            },
+        )
+
+
+class InboxFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Type", choices=[("", "All types"), *Kind.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        choices=[("", "Open (not yet implemented or closed)"), *Status.choices],
+        required=False,
+    )
+    overdue = forms.BooleanField(label="Waiting longer than the response target", required=False)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"] = forms.ModelChoiceField(
+            label="Site",
+            queryset=Site.objects.filter(organisation=organisation),
+            required=False,
+            empty_label="All sites",
+        )
+        self.fields["ward"] = WardChoiceField(
+            label="Ward",
+            queryset=Ward.objects.filter(organisation=organisation).select_related("site"),
+            required=False,
+            empty_label="All wards",
+        )
+        self.fields["category"] = forms.ModelChoiceField(
+            label="Category",
+            queryset=Category.objects.filter(organisation=organisation),
+            required=False,
+            empty_label="All categories",
+        )
+        self.fields["team"] = forms.ModelChoiceField(
+            label="Team",
+            queryset=Team.objects.filter(organisation=organisation),
+            required=False,
+            empty_label="Any team",
+        )
+        self.order_fields(["status", "site", "ward", "category", "kind", "team", "overdue"])
+
+
+STATUS_CHOICES = [(s.value, s.label) for s in Status if s != Status.DUPLICATE]
+
+
+class StatusForm(forms.Form):
+    to_status = forms.ChoiceField(label="New status", choices=STATUS_CHOICES)
+    message = forms.CharField(
+        label="Message to the person who shared it",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when it is not taken forward.",
+    )
+
+    def __init__(self, *args, idea=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if idea is not None:
+            prefix = f"idea-{idea.pk}"
+            self.auto_id = f"id_{prefix}_%s"
+
+
+class BulkTriageForm(forms.Form):
+    ideas = forms.ModelMultipleChoiceField(
+        queryset=Idea.objects.none(),
+        error_messages={"required": "Select at least one idea."},
+    )
+    action = forms.ChoiceField(
+        choices=[("assign", "Assign to team"), ("review", "Move to under review")]
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ideas"].queryset = Idea.objects.filter(organisation=organisation)
+        self.fields["team"] = forms.ModelChoiceField(
+            label="Team",
+            queryset=Team.objects.filter(organisation=organisation),
+            required=False,
+            empty_label="Choose a team",
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "assign" and not data.get("team"):
+            self.add_error("team", "Choose the team to assign the ideas to.")
+        return data
+
+
+class AssignTeamForm(forms.Form):
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"] = forms.ModelChoiceField(
+            label="Team",
+            queryset=Team.objects.filter(organisation=organisation),
+            required=False,
+            empty_label="No team",
+        )
+
+
+class MergeForm(forms.Form):
+    into = forms.UUIDField(
+        label="Reference of the original idea",
+        help_text="The long reference at the end of the original idea's web address.",
+        error_messages={"invalid": "Enter the idea's reference, as in its web address."},
+    )
+    message = forms.CharField(
+        label="Message to the person who shared it",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ProjectForm(forms.Form):
+    title = forms.CharField(
+        label="Title", max_length=160, error_messages={"required": "Enter a title."}
+    )
+    aim = forms.CharField(
+        label="Aim statement",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What will improve, by how much, for whom and by when. For example: reduce "
+        "falls on Oak Ward by 30% by 31 March.",
+        error_messages={"required": "Write the aim statement."},
+    )
+    start_date = forms.DateField(
+        label="Start date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    target_date = forms.DateField(
+        label="Target date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, organisation, with_stage=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"] = forms.ModelChoiceField(
+            label="Team",
+            queryset=Team.objects.filter(organisation=organisation),
+            empty_label="Choose a team",
+            error_messages={
+                "required": "Choose the team that runs the project.",
+                "invalid_choice": "Choose a team of this organisation.",
+            },
+        )
+        self.fields["wards"] = wards_field(organisation)
+        order = ["title", "aim", "team", "wards", "start_date", "target_date"]
+        if with_stage:
+            self.fields["stage"] = forms.ChoiceField(label="Stage", choices=Stage.choices)
+            order.insert(2, "stage")
+        self.order_fields(order)
+
+    @classmethod
+    def for_project(cls, project: Project, data=None):
+        return cls(
+            data,
+            organisation=project.organisation,
+            with_stage=True,
+            initial={
+                "title": project.title,
+                "aim": project.aim,
+                "stage": project.stage,
+                "team": project.team_id,
+                "wards": [w.pk for w in project.wards.all()],
+                "start_date": project.start_date,
+                "target_date": project.target_date,
+            },
+        )
+
+
+class DriverNodeForm(forms.Form):
+    level = forms.ChoiceField(label="Kind of box", choices=DriverNode.Level.choices)
+    text = forms.CharField(label="Text", max_length=300, required=False)
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"] = forms.ModelChoiceField(
+            label="Belongs to",
+            queryset=DriverNode.objects.filter(project=project).exclude(
+                level=DriverNode.Level.CHANGE
+            ),
+            required=False,
+            empty_label="The aim (for a primary driver)",
+            error_messages={"invalid_choice": "Choose a box of this diagram."},
+        )
+        self.fields["idea"] = forms.ModelChoiceField(
+            label="Staff idea (for a change idea)",
+            queryset=project.ideas.all(),
+            required=False,
+            empty_label="None",
+            help_text="Ideas linked to the project. Leave the text empty to use the idea's title.",
+            error_messages={"invalid_choice": "Choose an idea linked to this project."},
+        )
+        self.order_fields(["level", "parent", "text", "idea"])
+
+
+class MeasureForm(forms.ModelForm):
+    class Meta:
+        model = Measure
+        fields = ["name", "type", "unit", "direction", "description", "target"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {
+            "name": {"required": "Name the measure."},
+            "unit": {"required": "Give the unit, for example minutes or %."},
+            "target": {"invalid": "Enter the target as a number."},
+        }
+
+
+class PointForm(forms.Form):
+    date = forms.DateField(
+        label="Date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date.", "invalid": "Enter a real date."},
+    )
+    value = forms.FloatField(
+        label="Value",
+        error_messages={"required": "Enter the value.", "invalid": "Enter the value as a number."},
+    )
+
+
+class PasteForm(forms.Form):
+    data = forms.CharField(
+        label="Paste from a spreadsheet",
+        max_length=50000,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        help_text="One line per data point: the date, then the value. For example: 2026-03-01, 42",
+        error_messages={"required": "Paste at least one line."},
+    )
+
+
+class PDSAForm(forms.ModelForm):
+    class Meta:
+        model = PDSACycle
+        fields = [
+            "change",
+            "prediction",
+            "start_date",
+            "end_date",
+            "do_notes",
+            "study_notes",
+            "act",
+            "act_notes",
+        ]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "end_date": forms.DateInput(attrs={"type": "date"}),
+            "prediction": forms.Textarea(attrs={"rows": 3}),
+            "do_notes": forms.Textarea(attrs={"rows": 3}),
+            "study_notes": forms.Textarea(attrs={"rows": 3}),
+            "act_notes": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {
+            "change": {"required": "Describe the change you are testing."},
+            "prediction": {"required": "Write what you predict will happen."},
+            "start_date": {"required": "Enter the start date.", "invalid": "Enter a real date."},
+        }
+
+
+class LinkIdeaForm(forms.Form):
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"] = forms.ModelChoiceField(
+            label="QI project",
+            queryset=Project.objects.filter(organisation=organisation).exclude(
+                stage__in=[Stage.COMPLETE, Stage.STOPPED]
+            ),
+            empty_label="Choose a project",
+            error_messages={
+                "required": "Choose a project.",
+                "invalid_choice": "Choose a project of this organisation.",
+            },
+        )

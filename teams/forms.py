@@ -349,3 +349,16 @@ class LinkIdeaForm(forms.Form):
                 "invalid_choice": "Choose a project of this organisation.",
             },
         )
+
+
+class ProjectUpdateForm(forms.Form):
+    text = forms.CharField(
+        label="Post an update",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Everyone whose idea is part of this project is told.",
+        error_messages={
+            "required": "Write the update.",
+            "max_length": "Updates must be 2000 characters or fewer.",
+        },
+    )

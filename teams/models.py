@@ -70,6 +70,26 @@ class Project(models.Model):
         return self.title
 
 
+class ProjectUpdate(models.Model):
+    """News from the project team, told to everyone whose idea is part of the project."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.text[:60]
+
+
 class DriverNode(models.Model):
     """One box of a driver diagram: aim → primary drivers → secondary drivers → change ideas."""
 

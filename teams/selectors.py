@@ -7,7 +7,7 @@ from django.utils import timezone
 from ideas.models import OPEN_STATUSES, Idea, Status
 from organisations.models import Membership, Profession, Role
 
-from .models import AuditEvent, DriverNode, Measure, PDSACycle, Project, Team
+from .models import AuditEvent, DriverNode, Measure, PDSACycle, Project, ProjectUpdate, Team
 
 
 def overdue_since(organisation):
@@ -100,6 +100,9 @@ def project_page(project: Project) -> dict:
             Measure.objects.filter(project=project).annotate(point_count=Count("points"))
         ),
         "cycles": list(PDSACycle.objects.filter(project=project)),
+        "updates": list(
+            ProjectUpdate.objects.filter(project=project).select_related("author")[:20]
+        ),
     }
 
 

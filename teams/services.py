@@ -25,6 +25,7 @@ from .models import (
     MeasurePoint,
     PDSACycle,
     Project,
+    ProjectUpdate,
     Stage,
     Team,
 )
@@ -279,6 +280,26 @@ def project_update(
                 f"{Stage(stage).label.lower()} stage",
             )
     return project
+
+
+@transaction.atomic
+def project_post_update(*, member: Membership, project: Project, text: str) -> ProjectUpdate:
+    """Post news on a project; the submitters of its linked ideas are told."""
+    _require_project_editor(member, project)
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Write the update."})
+    update = ProjectUpdate.objects.create(
+        organisation=member.organisation, project=project, author=member.user, text=text
+    )
+    _audit(member, "posted an update", project=project, after={"update": text[:200]})
+    for idea in project.ideas.all():
+        idea_services.notify_submitter(
+            idea,
+            type=Notification.Type.PROJECT,
+            text=f"News from the QI project “{project.title}”",
+        )
+    return update
 
 
 # Driver diagram -------------------------------------------------------------------------

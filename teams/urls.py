@@ -19,6 +19,7 @@ urlpatterns = [
     path("projects/new/", views.project_create, name="project_create"),
     path(P, views.project_detail, name="project_detail"),
     path(P + "edit/", views.project_edit, name="project_edit"),
+    path(P + "updates/", views.project_update_post, name="project_update_post"),
     path(P + "drivers/", views.driver_add, name="driver_add"),
     path(P + "drivers/<int:node_id>/remove/", views.driver_remove, name="driver_remove"),
     path(P + "measures/new/", views.measure_edit, name="measure_create"),

@@ -25,6 +25,7 @@ from .forms import (
     PDSAForm,
     PointForm,
     ProjectForm,
+    ProjectUpdateForm,
     StatusForm,
     TeamForm,
 )
@@ -369,7 +370,33 @@ def project_detail(request, org_slug, project_id):
     if can_edit:
         context["audit"] = selectors.audit_trail(project=project)
         context["node_form"] = DriverNodeForm(project=project)
+        context["update_form"] = ProjectUpdateForm()
     return render(request, "teams/project_detail.html", context)
+
+
+@require_POST
+def project_update_post(request, org_slug, project_id):
+    project = _editable_project(request, project_id)
+    form = ProjectUpdateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.project_post_update(
+                member=request.membership, project=project, text=form.cleaned_data["text"]
+            )
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, "Your update has been posted.")
+            return redirect(
+                reverse("teams:project_detail", args=[org_slug, project.pk]) + "#updates"
+            )
+    context = {"project": project, "can_edit": True, **selectors.project_page(project)}
+    context.update(
+        audit=selectors.audit_trail(project=project),
+        node_form=DriverNodeForm(project=project),
+        update_form=form,
+    )
+    return render(request, "teams/project_detail.html", context, status=400)
 
 
 @require_http_methods(["GET", "POST"])

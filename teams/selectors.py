@@ -118,4 +118,6 @@ def project_list(organisation, *, stage="", team=None):
         projects = projects.filter(stage=stage)
     if team is not None:
         projects = projects.filter(team=team)
-    return projects.annotate(idea_count=Count("ideas", distinct=True))
+    return projects.annotate(idea_count=Count("ideas", distinct=True)).order_by(
+        "-created_at", "-id"
+    )

@@ -361,7 +361,7 @@ def test_a_status_change_the_workflow_does_not_allow_is_refused_in_the_item(
 def test_not_taking_an_idea_forward_needs_an_explanation(client_for, lena, bob, share):
     idea = share(bob)
     response = client_for(lena).post(
-        status_url(idea), {"to_status": "not_taken_forward", "message": "  "}, HTTP_HX_REQUEST="1"
+        status_url(idea), {"to_status": "not_taken_forward", "message": "  "}, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 400
     assert "Explain why the idea is not being taken forward." in page(response)

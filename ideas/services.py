@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from organisations.models import Membership, Organisation, Ward
 
@@ -140,6 +141,7 @@ def is_submitter(member: Membership, idea: Idea) -> bool:
 
 
 def notify_submitter(idea: Idea, *, type: str, text: str) -> Notification | None:
+    text = Truncator(text).chars(Notification._meta.get_field("text").max_length)
     if idea.is_anonymous:
         notification = Notification.objects.create(
             organisation_id=idea.organisation_id,

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "organisations",
     "ideas",
     "teams",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

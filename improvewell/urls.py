@@ -28,4 +28,5 @@ urlpatterns = [
     path("<slug:org_slug>/", include("organisations.urls")),
     path("<slug:org_slug>/", include("ideas.urls")),
     path("<slug:org_slug>/", include("teams.urls")),
+    path("<slug:org_slug>/", include("dashboards.urls")),
 ]

@@ -150,9 +150,13 @@ class BulkTriageForm(forms.Form):
         choices=[("assign", "Assign to team"), ("review", "Move to under review")]
     )
 
-    def __init__(self, *args, organisation, **kwargs):
+    def __init__(self, *args, organisation, member=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ideas"].queryset = Idea.objects.filter(organisation=organisation)
+        ideas = Idea.objects.filter(organisation=organisation)
+        if member is not None and not member.is_qi_lead:
+            ideas = ideas.filter(team__members=member)  # other team members: their teams' ideas
+        self.fields["ideas"].queryset = ideas
+        self.fields["ideas"].error_messages["invalid_choice"] = "Select ideas from your inbox."
         self.fields["team"] = forms.ModelChoiceField(
             label="Team",
             queryset=Team.objects.filter(organisation=organisation),
@@ -205,10 +209,14 @@ class ProjectForm(forms.Form):
         error_messages={"required": "Write the aim statement."},
     )
     start_date = forms.DateField(
-        label="Start date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Start date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     target_date = forms.DateField(
-        label="Target date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Target date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, organisation, with_stage=False, **kwargs):
@@ -288,7 +296,7 @@ class MeasureForm(forms.ModelForm):
 class PointForm(forms.Form):
     date = forms.DateField(
         label="Date",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "Enter the date.", "invalid": "Enter a real date."},
     )
     value = forms.FloatField(
@@ -321,8 +329,8 @@ class PDSAForm(forms.ModelForm):
             "act_notes",
         ]
         widgets = {
-            "start_date": forms.DateInput(attrs={"type": "date"}),
-            "end_date": forms.DateInput(attrs={"type": "date"}),
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "prediction": forms.Textarea(attrs={"rows": 3}),
             "do_notes": forms.Textarea(attrs={"rows": 3}),
             "study_notes": forms.Textarea(attrs={"rows": 3}),

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils.dateparse import parse_date
 
 from ideas import services as idea_services
-from ideas.models import Idea, Notification, Status, Support
+from ideas.models import TRANSITIONS, Idea, Notification, Status, Support
 from organisations.models import Membership, Role, Ward
 
 from .models import (
@@ -88,9 +88,17 @@ def can_triage(member: Membership) -> bool:
 
 
 def can_edit_project(member: Membership, project: Project) -> bool:
-    if member.role in (Role.QI_LEAD, Role.ORG_ADMIN):
+    """Organisation admins edit every project; everyone else, their own team's projects."""
+    if member.role == Role.ORG_ADMIN:
         return True
     return project.team.members.filter(pk=member.pk).exists()
+
+
+def can_triage_idea(member: Membership, idea: Idea) -> bool:
+    """QI leads and admins triage every idea; other team members, their teams' ideas."""
+    if member.role in (Role.QI_LEAD, Role.ORG_ADMIN):
+        return True
+    return idea.team_id is not None and member.teams.filter(pk=idea.team_id).exists()
 
 
 def _require_project_editor(member: Membership, project: Project):
@@ -131,11 +139,14 @@ def ideas_bulk_triage(
     """Assign several ideas to a team and/or move them to under review, all or nothing."""
     count = 0
     for idea in ideas:
-        if team is not None:
+        changed = False
+        if team is not None and idea.team_id != team.pk:
             idea_assign_team(member=member, idea=idea, team=team)
+            changed = True
         if review and idea.status == Status.SUBMITTED:
             idea_triage_status(member=member, idea=idea, to_status=Status.UNDER_REVIEW)
-        count += 1
+            changed = True
+        count += changed
     return count
 
 
@@ -153,6 +164,10 @@ def idea_merge(*, member: Membership, idea: Idea, into: Idea, message: str = "")
     idea = Idea.objects.select_for_update(of=("self",)).get(pk=idea.pk)
     if idea.status == Status.DUPLICATE:
         raise ValidationError({"into": "This idea has already been merged."})
+    if Status.DUPLICATE not in TRANSITIONS[idea.status]:
+        raise ValidationError(
+            {"into": f"An idea that is “{idea.get_status_display()}” cannot be merged."}
+        )
     before = {"status": idea.status}
     already = set(Support.objects.filter(idea=into).values_list("user_id", flat=True))
     moving = Support.objects.filter(idea=idea).exclude(user_id__in=already)
@@ -161,6 +176,8 @@ def idea_merge(*, member: Membership, idea: Idea, into: Idea, message: str = "")
     moved = moving.update(idea=into)
     Support.objects.filter(idea=idea).delete()
     Idea.objects.filter(pk=into.pk).update(support_count=F("support_count") + moved)
+    Idea.objects.filter(pk=idea.pk).update(support_count=0)
+    idea.support_count = 0
     note = message.strip() or f"This is the same as “{into.title}”. Follow it there."
     idea_services.record_status(
         member=member, idea=idea, to_status=Status.DUPLICATE, message=note, merged_into=into
@@ -194,10 +211,7 @@ def project_create(
     _same_organisation(member, *wards, field="wards")
     _same_organisation(member, *ideas, field="ideas")
     _check_dates(start_date, target_date)
-    if (
-        member.role not in (Role.QI_LEAD, Role.ORG_ADMIN)
-        and not team.members.filter(pk=member.pk).exists()
-    ):
+    if member.role != Role.ORG_ADMIN and not team.members.filter(pk=member.pk).exists():
         raise ValidationError({"team": "Choose a team you are a member of."})
     project = Project.objects.create(
         organisation=member.organisation,
@@ -372,7 +386,9 @@ def measure_save(*, member: Membership, project: Project, measure: Measure | Non
         )
         _audit(member, "added measure", project=project, after={"measure": measure.name})
         return measure
-    before = {k: str(getattr(measure, k)) for k in fields}
+    # Read the stored values: a bound ModelForm has already changed `measure` in memory.
+    stored = Measure.objects.select_for_update(of=("self",)).get(pk=measure.pk)
+    before = {k: str(getattr(stored, k)) for k in fields}
     for key, value in fields.items():
         setattr(measure, key, value)
     measure.save()
@@ -398,16 +414,21 @@ def parse_pasted_points(text: str, *, max_lines: int = 1000) -> PasteResult:
     Every line is checked; errors name the line so that nothing is half-saved.
     """
     points, errors, seen = [], [], {}
-    lines = [line for line in text.splitlines() if line.strip()]
-    if len(lines) > max_lines:
+    lines = text.splitlines()
+    if sum(1 for line in lines if line.strip()) > max_lines:
         return PasteResult([], [f"Paste at most {max_lines} lines at a time."])
     for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
         delimiter = "\t" if "\t" in line else (";" if ";" in line else ",")
         cells = [c.strip() for c in next(csv.reader(io.StringIO(line), delimiter=delimiter))]
         if len(cells) != 2:
             errors.append(f"Line {number}: expected a date and a value, like 2026-03-01, 42.")
             continue
         raw_date, raw_value = cells
+        if not raw_value:
+            errors.append(f"Line {number}: the value is missing.")
+            continue
         day = _parse_day(raw_date)
         if day is None:
             errors.append(
@@ -523,7 +544,8 @@ def pdsa_save(
             after={"number": number, "change": cycle.change},
         )
         return cycle
-    before = {k: str(getattr(cycle, k)) for k in fields}
+    stored = PDSACycle.objects.select_for_update(of=("self",)).get(pk=cycle.pk)
+    before = {k: str(getattr(stored, k)) for k in fields}
     for key, value in fields.items():
         setattr(cycle, key, value)
     cycle.save()

@@ -11,6 +11,7 @@ from ideas.models import Idea
 from ideas.selectors import idea_for_member
 from organisations.models import Role
 from organisations.permissions import role_required
+from users.mfa import require_mfa
 
 from . import charts, selectors, services, spc
 from .forms import (
@@ -148,7 +149,9 @@ def inbox(request, org_slug):
 @triage_required
 @require_POST
 def inbox_bulk(request, org_slug):
-    form = BulkTriageForm(request.POST, organisation=request.organisation)
+    form = BulkTriageForm(
+        request.POST, organisation=request.organisation, member=request.membership
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -176,6 +179,8 @@ def _idea_or_404(request, idea_id) -> Idea:
     idea = idea_for_member(request.membership, idea_id)
     if idea is None:
         raise Http404("No such idea.")
+    if not services.can_triage_idea(request.membership, idea):
+        raise PermissionDenied("This idea belongs to another team's triage.")
     return idea
 
 
@@ -310,7 +315,8 @@ def _project(request, project_id) -> Project:
 def _editable_project(request, project_id) -> Project:
     project = _project(request, project_id)
     if not services.can_edit_project(request.membership, project):
-        raise PermissionDenied("Only QI leads and the project team's members can change it.")
+        raise PermissionDenied("Only the project team's members can change it.")
+    require_mfa(request)
     return project
 
 
@@ -505,7 +511,8 @@ def measure_detail(request, org_slug, project_id, measure_id):
     status = 200
     if request.method == "POST":
         if not can_edit:
-            raise PermissionDenied("Only QI leads and the project team's members can add data.")
+            raise PermissionDenied("Only the project team's members can add data.")
+        require_mfa(request)
         if request.POST.get("action") == "paste":
             paste_form = PasteForm(request.POST)
             if paste_form.is_valid():

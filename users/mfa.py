@@ -18,3 +18,13 @@ def needs_mfa_setup(user, *, membership=None, superuser=False) -> bool:
         membership is not None and membership.role in PRIVILEGED_ROLES
     )
     return privileged and not is_mfa_enabled(user)
+
+
+class MFARequired(Exception):
+    """Raised by a view that needs two-factor authentication set up first; the tenant
+    middleware turns it into a redirect to the set-up page."""
+
+
+def require_mfa(request) -> None:
+    if needs_mfa_setup(request.user, membership=getattr(request, "membership", None)):
+        raise MFARequired

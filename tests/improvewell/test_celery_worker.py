@@ -31,14 +31,8 @@ def _require_real_services():
         pytest.skip(f"needs real services: {', '.join(missing)}")
 
 
-@pytest.mark.django_db(transaction=True)
-def test_invitation_email_sent_through_redis_is_delivered_by_a_worker(organisation, tmp_path):
-    _require_real_services()
-    with scopes_disabled():
-        invitation = Invitation.objects.create(
-            organisation=organisation, email="night.porter@gmail.com", role="staff"
-        )
-    queue = f"test-{uuid.uuid4().hex}"  # this worker takes only this test's task
+def start_worker(queue: str, **extra_env) -> subprocess.Popen:
+    """A real Celery worker on the test database and the real broker, taking only `queue`."""
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DATABASE_URL": (
@@ -46,9 +40,10 @@ def test_invitation_email_sent_through_redis_is_delivered_by_a_worker(organisati
             f"{connection.settings_dict['PORT'] or 5432}/{connection.settings_dict['NAME']}"
         ),
         "REDIS_URL": settings.REDIS_URL,
-        "EMAIL_URL": f"filemail:///{tmp_path}",  # django-environ drops one leading slash
+        **extra_env,
     }
-    worker = subprocess.Popen(
+    celery_app.conf.task_always_eager = False
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -70,7 +65,18 @@ def test_invitation_email_sent_through_redis_is_delivered_by_a_worker(organisati
         stderr=subprocess.STDOUT,
         text=True,
     )
-    celery_app.conf.task_always_eager = False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_invitation_email_sent_through_redis_is_delivered_by_a_worker(organisation, tmp_path):
+    _require_real_services()
+    with scopes_disabled():
+        invitation = Invitation.objects.create(
+            organisation=organisation, email="night.porter@gmail.com", role="staff"
+        )
+    queue = f"test-{uuid.uuid4().hex}"  # this worker takes only this test's task
+    # django-environ drops one leading slash of a file path.
+    worker = start_worker(queue, EMAIL_URL=f"filemail:///{tmp_path}")
     try:
         send_invitation_email_task.apply_async(
             kwargs={"organisation_id": organisation.pk, "invitation_id": str(invitation.pk)},
@@ -92,3 +98,33 @@ def test_invitation_email_sent_through_redis_is_delivered_by_a_worker(organisati
     sent = "".join(p.read_text() for p in tmp_path.iterdir())
     assert "To: night.porter@gmail.com" in sent
     assert f"/invitations/{invitation.token}/" in sent
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rollup_sent_through_redis_lands(organisation, ward):
+    """The roll-up task, sent through the real broker, is run by a real worker."""
+    from datetime import date
+
+    from dashboards.models import DailyFact
+    from dashboards.tasks import rollup_organisation_day_task
+
+    _require_real_services()
+    queue = f"test-{uuid.uuid4().hex}"
+    worker = start_worker(queue)
+    landed = False
+    try:
+        rollup_organisation_day_task.apply_async(
+            kwargs={"organisation_id": organisation.pk, "day": "2026-06-10"}, queue=queue
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not landed:
+            with scopes_disabled():
+                landed = DailyFact.objects.filter(
+                    organisation=organisation, day=date(2026, 6, 10), scope_key=f"ward:{ward.pk}"
+                ).exists()
+            assert worker.poll() is None, worker.communicate()[0]
+            time.sleep(0.5)
+    finally:
+        worker.terminate()
+        output = worker.communicate(timeout=30)[0]
+    assert landed, f"the worker never rolled up the day:\n{output}"

@@ -74,6 +74,7 @@ def objects_of_other_organisation(organisation) -> dict:
         "invitation_id": invitation.pk,
         "idea_id": idea.pk,
         "ward_id": idea.ward_id,
+        "site_id": idea.ward.site_id,
         "category_id": idea.category_id,
         "team_id": project.team_id,
         "project_id": project.pk,
@@ -161,6 +162,7 @@ def test_random_object_ids_give_404_not_500(client_for, alice, organisation):
                 **dict.fromkeys(
                     [
                         "ward_id",
+                        "site_id",
                         "category_id",
                         "team_id",
                         "project_id",

@@ -123,4 +123,3 @@ def as_member(organisation):
             return function(member=membership(user, organisation), **kwargs)
 
     return call
-

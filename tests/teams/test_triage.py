@@ -168,9 +168,7 @@ def test_a_qi_lead_creates_a_team_with_members_and_wards(client_for, lena, bob, 
     assert response["Location"] == f"{ORG}/teams/{team.pk}/"
 
 
-def test_a_member_of_another_organisation_cannot_be_put_on_a_team(
-    client_for, lena, bob, charlie
-):
+def test_a_member_of_another_organisation_cannot_be_put_on_a_team(client_for, lena, bob, charlie):
     response = client_for(lena).post(
         f"{ORG}/teams/new/",
         {"name": "Discharge Team", "member_emails": "bob@city.nhs.uk\ncharlie@hill.nhs.uk"},
@@ -202,6 +200,21 @@ def test_changing_a_team_keeps_its_own_name_allowed(client_for, lena, bob, team)
         team.refresh_from_db()
         assert team.purpose == "Flow"
         assert [m.user.email for m in team.members.all()] == ["bob@city.nhs.uk"]
+
+
+def test_the_team_list_counts_members_and_open_ideas(
+    client_for, bob, tess, share, team, other_team
+):
+    for title, status in [("Open one", None), ("Open two", None), ("Done", "implemented")]:
+        idea = share(bob, title=title)
+        assign(idea, team)
+        if status:
+            with scopes_disabled():
+                Idea.objects.filter(pk=idea.pk).update(status=status)
+    text = page(client_for(bob).get(f"{ORG}/teams/"))
+    assert "1 member · 2 open ideas" in text
+    assert "0 members · 0 open ideas" in text
+    assert "Create a team" not in text
 
 
 # The inbox ------------------------------------------------------------------------------
@@ -361,7 +374,9 @@ def test_a_status_change_the_workflow_does_not_allow_is_refused_in_the_item(
 def test_not_taking_an_idea_forward_needs_an_explanation(client_for, lena, bob, share):
     idea = share(bob)
     response = client_for(lena).post(
-        status_url(idea), {"to_status": "not_taken_forward", "message": "  "}, HTTP_HX_REQUEST="true"
+        status_url(idea),
+        {"to_status": "not_taken_forward", "message": "  "},
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 400
     assert "Explain why the idea is not being taken forward." in page(response)
@@ -386,9 +401,7 @@ def test_a_status_change_tells_the_submitter_and_goes_in_the_audit_trail(
     idea = share(bob, title="Quieter bleeps")
     client = client_for(lena)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            status_url(idea), {"to_status": "under_review", "message": "On the agenda."}
-        )
+        client.post(status_url(idea), {"to_status": "under_review", "message": "On the agenda."})
     with scopes_disabled():
         (notification,) = Notification.objects.all()
     assert notification.recipient == bob
@@ -420,22 +433,39 @@ def test_an_anonymous_submitter_is_told_without_being_named(
     assert [m.to for m in mail.outbox] == [["bob@city.nhs.uk"]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: teams/views.py idea_status/idea_triage load any idea of the organisation "
-    "(_idea_or_404 → idea_for_member) although a staff team member's inbox shows only "
-    "their teams' ideas; a staff member on any team can change the status of any idea.",
-)
-def test_a_team_member_on_staff_cannot_change_another_teams_idea(
-    client_for, tess, bob, share, other_team
+def test_a_team_member_on_staff_triages_only_their_teams_ideas(
+    client_for, tess, bob, share, team, other_team
+):
+    ours = share(bob, title="Discharge lounge opens at eight")
+    theirs = share(bob, title="Hip protectors for night falls")
+    nobodys = share(bob, title="Quieter bleeps")
+    assign(ours, team)
+    assign(theirs, other_team)
+    client = client_for(tess)
+    assert client.get(triage_url(ours)).status_code == 200
+    response = client.post(status_url(ours), {"to_status": "under_review"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert fresh(ours).status == Status.UNDER_REVIEW
+    for idea in (theirs, nobodys):
+        assert client.get(triage_url(idea)).status_code == 403
+        refused = client.post(status_url(idea), {"to_status": "not_taken_forward", "message": "No"})
+        assert refused.status_code == 403
+        assert fresh(idea).status == Status.SUBMITTED
+    assert len(audit_rows()) == 1
+
+
+def test_a_team_member_on_staff_cannot_bulk_change_another_teams_ideas(
+    client_for, tess, bob, share, team, other_team
 ):
     theirs = share(bob, title="Hip protectors for night falls")
     assign(theirs, other_team)
-    client = client_for(tess)
-    assert client.get(triage_url(theirs)).status_code in (403, 404)
-    response = client.post(status_url(theirs), {"to_status": "not_taken_forward", "message": "No"})
-    assert response.status_code in (403, 404)
+    client_for(tess).post(
+        f"{ORG}/triage/bulk/", {"ideas": [theirs.pk], "action": "assign", "team": team.pk}
+    )
+    client_for(tess).post(f"{ORG}/triage/bulk/", {"ideas": [theirs.pk], "action": "review"})
+    assert fresh(theirs).team_id == other_team.pk
     assert fresh(theirs).status == Status.SUBMITTED
+    assert audit_rows() == []
 
 
 # Bulk triage ------------------------------------------------------------------------------
@@ -636,14 +666,7 @@ def test_the_original_authors_support_of_the_duplicate_is_not_moved(
     assert fresh(original).support_count == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: teams/services.py idea_merge deletes the duplicate's Support rows but "
-    "leaves its support_count, so the duplicate still shows (and sorts by) its old supports.",
-)
-def test_a_merged_duplicate_no_longer_counts_supports(
-    client_for, lena, alice, organisation, pair
-):
+def test_a_merged_duplicate_no_longer_counts_supports(client_for, lena, alice, organisation, pair):
     original, duplicate = pair
     support(organisation, alice, duplicate)
     merge(client_for(lena), duplicate, original.pk)
@@ -651,15 +674,12 @@ def test_a_merged_duplicate_no_longer_counts_supports(
     assert fresh(duplicate).support_count == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: teams/services.py idea_merge does not check ideas.models.TRANSITIONS, which "
-    "allow DUPLICATE only from submitted or under review: an implemented idea can be merged.",
-)
 def test_an_implemented_idea_cannot_be_merged_as_a_duplicate(client_for, lena, pair):
     original, duplicate = pair
     with scopes_disabled():
         Idea.objects.filter(pk=duplicate.pk).update(status=Status.IMPLEMENTED)
+    before = state()
     response = merge(client_for(lena), duplicate, original.pk)
     assert response.status_code == 400
-    assert fresh(duplicate).status == Status.IMPLEMENTED
+    assert "An idea that is “Implemented” cannot be merged." in page(response)
+    assert state() == before

@@ -4,13 +4,17 @@ ideas in every status with comments and supports, and weeks of shift check-ins.
 Idempotent: running it again creates nothing new and changes nothing.
 """
 
+from datetime import timedelta
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from dashboards.rollup import rollup_day
 from ideas.demo import seed_ideas, seed_pulse
 from organisations.models import (
     Membership,
@@ -23,6 +27,7 @@ from organisations.models import (
 )
 from teams.demo import seed_projects
 
+DASHBOARD_DAYS = 84
 DEMO_PASSWORD = "improvewell-demo"  # noqa: S105 (published demo login, local only)
 
 DEMO_TRUST = {
@@ -186,6 +191,10 @@ class Command(BaseCommand):
                 seed_pulse(organisation)
                 if lead.role != Role.STAFF:
                     seed_projects(organisation, lead=lead)
+                # Twelve weeks of engagement figures for the dashboards.
+                today = timezone.localdate()
+                for days_ago in range(DASHBOARD_DAYS):
+                    rollup_day(organisation, today - timedelta(days=days_ago))
         self.print_logins()
 
     def seed_organisation(self, spec):

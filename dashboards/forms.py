@@ -1,0 +1,45 @@
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+
+MAX_DAYS = 731
+
+
+def default_range():
+    """The last 30 days, today included."""
+    end = timezone.localdate()
+    return end - timedelta(days=29), end
+
+
+class DateRangeForm(forms.Form):
+    start = forms.DateField(
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a real date."},
+    )
+    end = forms.DateField(
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a real date."},
+    )
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        end = data.get("end") or today
+        start = data.get("start") or end - timedelta(days=29)
+        if start > end:
+            self.add_error("end", "The end date must be on or after the start date.")
+        elif (end - start).days >= MAX_DAYS:
+            self.add_error("start", "Choose a range of two years or less.")
+        data["start"], data["end"] = start, end
+        return data
+
+    def range(self):
+        """The chosen range, or the last 30 days when the input is missing or wrong."""
+        if self.is_valid():
+            return self.cleaned_data["start"], self.cleaned_data["end"]
+        return default_range()

@@ -1,0 +1,103 @@
+from django.db import models
+from django_scopes import ScopedManager
+
+from organisations.models import Organisation, Site, Ward
+
+ORGANISATION_SCOPE = "organisation"
+
+
+class DailyFact(models.Model):
+    """One day's engagement figures for a ward, a site or a whole organisation.
+
+    Written only by the roll-up (dashboards.rollup); dashboards read only these rows,
+    so their cost does not grow with the number of ideas. Sums and counts add up
+    across days; distinct people do not, so the trailing 30-day figure is stored.
+    """
+
+    class Level(models.TextChoices):
+        ORGANISATION = "organisation", "Organisation"
+        SITE = "site", "Site"
+        WARD = "ward", "Ward"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    level = models.CharField(max_length=12, choices=Level.choices)
+    # "organisation", "site:<id>" or "ward:<id>": unique even where site/ward are null.
+    scope_key = models.CharField(max_length=40)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, related_name="+")
+    ward = models.ForeignKey(Ward, on_delete=models.CASCADE, null=True, related_name="+")
+
+    ideas = models.PositiveIntegerField(default=0)
+    ideas_idea = models.PositiveIntegerField(default=0)
+    ideas_concern = models.PositiveIntegerField(default=0)
+    ideas_praise = models.PositiveIntegerField(default=0)
+    contributors = models.PositiveIntegerField(default=0)
+    contributors_30d = models.PositiveIntegerField(default=0)
+    active_members = models.PositiveIntegerField(default=0)
+    supports = models.PositiveIntegerField(default=0)
+    comments = models.PositiveIntegerField(default=0)
+    responded = models.PositiveIntegerField(default=0)
+    responded_within_target = models.PositiveIntegerField(default=0)
+    response_hours_median = models.FloatField(null=True)
+    reviewed = models.PositiveIntegerField(default=0)
+    in_progress = models.PositiveIntegerField(default=0)
+    implemented = models.PositiveIntegerField(default=0)
+    not_taken_forward = models.PositiveIntegerField(default=0)
+    pulse_count = models.PositiveIntegerField(default=0)
+    pulse_sum = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "day", "scope_key"], name="one_fact_per_scope_per_day"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "scope_key", "day"])]
+
+    def __str__(self):
+        return f"{self.scope_key} on {self.day}"
+
+
+class DailyProfessionFact(models.Model):
+    """Contributions by staff group per day: who takes part. Anonymous contributions are
+    counted under 'not stated', since an anonymous idea records no staff group."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    scope_key = models.CharField(max_length=40)
+    profession = models.CharField(max_length=30, blank=True)
+    ideas = models.PositiveIntegerField(default=0)
+    contributors = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "day", "scope_key", "profession"],
+                name="one_profession_fact_per_day",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.profession or 'not stated'} on {self.day}"
+
+
+class RollupRun(models.Model):
+    """The lock and the record of one organisation-day roll-up."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    finished_at = models.DateTimeField(null=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "day"], name="one_rollup_run_per_day")
+        ]
+
+    def __str__(self):
+        return f"Roll-up of {self.day}"

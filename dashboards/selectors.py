@@ -1,0 +1,203 @@
+"""Reads for the dashboards. They touch only the fact tables (and, for the 'waiting
+longest' list, an indexed slice of open ideas), so their cost does not grow with
+the number of ideas."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Sum
+
+from ideas.models import OPEN_STATUSES, Idea
+from organisations.models import Profession, Site, Ward
+
+from .models import ORGANISATION_SCOPE, DailyFact, DailyProfessionFact
+from .suppression import suppressed_keys
+
+SUMMED = [
+    "ideas",
+    "ideas_idea",
+    "ideas_concern",
+    "ideas_praise",
+    "supports",
+    "comments",
+    "responded",
+    "responded_within_target",
+    "reviewed",
+    "in_progress",
+    "implemented",
+    "not_taken_forward",
+    "pulse_count",
+    "pulse_sum",
+]
+
+
+@dataclass
+class Figures:
+    """A scope's figures over a date range, ready to show (None where suppressed)."""
+
+    ideas: int
+    implemented: int
+    responded: int
+    answered_within_target: float | None
+    participation: float | None
+    contributors_30d: int | None
+    active_members: int
+    pulse_mean: float | None
+    pulse_count: int | None
+    totals: dict
+
+
+def _ratio(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
+def figures(organisation, scope_key: str, start: date, end: date) -> Figures:
+    rows = DailyFact.objects.filter(
+        organisation=organisation, scope_key=scope_key, day__gte=start, day__lte=end
+    )
+    totals = rows.aggregate(**{f: Sum(f) for f in SUMMED})
+    totals = {k: v or 0 for k, v in totals.items()}
+    last = rows.order_by("-day").values("contributors_30d", "active_members").first() or {
+        "contributors_30d": 0,
+        "active_members": 0,
+    }
+    threshold = organisation.suppression_threshold
+    few_people = 0 < last["contributors_30d"] < threshold
+    few_pulses = 0 < totals["pulse_count"] < threshold
+    return Figures(
+        ideas=totals["ideas"],
+        implemented=totals["implemented"],
+        responded=totals["responded"],
+        answered_within_target=_ratio(totals["responded_within_target"], totals["responded"]),
+        participation=None
+        if few_people
+        else _ratio(last["contributors_30d"], last["active_members"]),
+        contributors_30d=None if few_people else last["contributors_30d"],
+        active_members=last["active_members"],
+        pulse_mean=None
+        if few_pulses or not totals["pulse_count"]
+        else round(totals["pulse_sum"] / totals["pulse_count"], 2),
+        pulse_count=None if few_pulses else totals["pulse_count"],
+        totals=totals,
+    )
+
+
+def previous_period(start: date, end: date) -> tuple[date, date]:
+    length = (end - start).days + 1
+    return start - timedelta(days=length), start - timedelta(days=1)
+
+
+LEAGUE_SORTS = {
+    "ward": lambda row: row["name"].lower(),
+    "ideas": lambda row: -row["ideas"],
+    "participation": lambda row: -(row["participation"] or -1),
+    "answered": lambda row: -(row["answered"] if row["answered"] is not None else -1),
+    "implemented": lambda row: -row["implemented"],
+    "pulse": lambda row: -(row["pulse_mean"] or -1),
+}
+
+
+def ward_league(organisation, start: date, end: date, *, site=None, sort="ideas") -> list[dict]:
+    """Every ward's figures over the range, with small numbers suppressed (two queries)."""
+    wards = Ward.objects.filter(organisation=organisation).select_related("site")
+    if site is not None:
+        wards = wards.filter(site=site)
+    wards = {w.pk: w for w in wards}
+    facts = DailyFact.objects.filter(
+        organisation=organisation, level=DailyFact.Level.WARD, day__gte=start, day__lte=end
+    )
+    sums = {
+        row["ward_id"]: row
+        for row in facts.values("ward_id").annotate(**{f: Sum(f) for f in SUMMED}).order_by()
+    }
+    last_day = facts.order_by("-day").values_list("day", flat=True).first()
+    latest = {
+        row["ward_id"]: row
+        for row in facts.filter(day=last_day).values(
+            "ward_id", "contributors_30d", "active_members"
+        )
+    }
+    threshold = organisation.suppression_threshold
+    people = {pk: latest.get(pk, {}).get("contributors_30d", 0) for pk in wards}
+    pulses = {pk: (sums.get(pk) or {}).get("pulse_count") or 0 for pk in wards}
+    hidden_people = suppressed_keys(people, threshold)
+    hidden_pulses = suppressed_keys(pulses, threshold)
+    rows = []
+    for pk, ward in wards.items():
+        total = sums.get(pk) or {}
+        members = latest.get(pk, {}).get("active_members", 0)
+        pulse_count = total.get("pulse_count") or 0
+        rows.append(
+            {
+                "ward": ward,
+                "name": ward.name,
+                "site": ward.site.name,
+                "ideas": total.get("ideas") or 0,
+                "implemented": total.get("implemented") or 0,
+                "answered": _ratio(
+                    total.get("responded_within_target") or 0, total.get("responded") or 0
+                ),
+                "contributors_30d": None if pk in hidden_people else people[pk],
+                "active_members": members,
+                "participation": None if pk in hidden_people else _ratio(people[pk], members),
+                "pulse_count": None if pk in hidden_pulses else pulse_count,
+                "pulse_mean": None
+                if pk in hidden_pulses or not pulse_count
+                else round((total.get("pulse_sum") or 0) / pulse_count, 2),
+            }
+        )
+    return sorted(rows, key=LEAGUE_SORTS.get(sort, LEAGUE_SORTS["ideas"]))
+
+
+def who_takes_part(organisation, start: date, end: date) -> list[dict]:
+    """Ideas by staff group over the range, small numbers suppressed (one query)."""
+    rows = (
+        DailyProfessionFact.objects.filter(
+            organisation=organisation, scope_key=ORGANISATION_SCOPE, day__gte=start, day__lte=end
+        )
+        .values("profession")
+        .annotate(ideas=Sum("ideas"))
+        .order_by()
+    )
+    counts = {key: 0 for key in [*Profession.values, ""]}
+    for row in rows:
+        counts[row["profession"]] = row["ideas"] or 0
+    hidden = suppressed_keys(counts, organisation.suppression_threshold)
+    total = sum(counts.values())
+    labels = {**dict(Profession.choices), "": "Not stated (shared anonymously)"}
+    return [
+        {
+            "profession": key,
+            "label": labels[key],
+            "ideas": None if key in hidden else value,
+            "share": None if key in hidden else _ratio(value, total),
+        }
+        for key, value in counts.items()
+    ]
+
+
+def weekly_series(organisation, scope_key: str, start: date, end: date, field: str):
+    """A figure summed per week (Monday to Sunday), for the SPC view."""
+    rows = DailyFact.objects.filter(
+        organisation=organisation, scope_key=scope_key, day__gte=start, day__lte=end
+    ).values_list("day", field)
+    weeks: dict[date, float] = {}
+    for day, value in rows:
+        monday = day - timedelta(days=day.weekday())
+        weeks[monday] = weeks.get(monday, 0) + (value or 0)
+    return sorted(weeks.items())
+
+
+def waiting_longest(organisation, *, ward=None, site=None, limit=10):
+    ideas = Idea.objects.filter(
+        organisation=organisation, status__in=OPEN_STATUSES, first_response_at__isnull=True
+    ).select_related("ward", "category")
+    if ward is not None:
+        ideas = ideas.filter(ward=ward)
+    if site is not None:
+        ideas = ideas.filter(ward__site=site)
+    return list(ideas.order_by("created_at")[:limit])
+
+
+def sites_of(organisation):
+    return Site.objects.filter(organisation=organisation)

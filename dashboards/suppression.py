@@ -1,0 +1,33 @@
+"""Small-number suppression, as the NHS Staff Survey does it.
+
+A count of people below the organisation's threshold is shown as "fewer than N".
+When exactly one cell of a breakdown is hidden, the next smallest is hidden too
+(complementary suppression), so that nobody can work the hidden one out by
+subtracting the others from a published total.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: float | int | None
+    suppressed: bool = False
+
+
+def suppress(counts: dict, threshold: int) -> dict:
+    """Suppress a breakdown: {key: count} → {key: Cell}. Zero is shown (nobody to single out)."""
+    cells = {k: Cell(v, suppressed=0 < (v or 0) < threshold) for k, v in counts.items()}
+    hidden = [k for k, c in cells.items() if c.suppressed]
+    if len(hidden) == 1:
+        visible = sorted(
+            (k for k, c in cells.items() if not c.suppressed and (c.value or 0) > 0),
+            key=lambda k: cells[k].value,
+        )
+        if visible:
+            cells[visible[0]] = Cell(cells[visible[0]].value, suppressed=True)
+    return cells
+
+
+def suppressed_keys(counts: dict, threshold: int) -> set:
+    return {k for k, cell in suppress(counts, threshold).items() if cell.suppressed}

@@ -1,0 +1,44 @@
+from datetime import date, timedelta
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from improvewell.tenancy import OrganisationTask
+from organisations.models import Organisation
+
+from .rollup import RollupBusy, rollup_day
+
+
+@shared_task(
+    base=OrganisationTask,
+    autoretry_for=(RollupBusy, OperationalError),
+    retry_backoff=15,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def rollup_organisation_day_task(*, organisation, day: str):
+    """Roll up one organisation-day. Idempotent; retried when the same day is already
+    being rolled up or the database is briefly unavailable."""
+    return rollup_day(organisation, date.fromisoformat(day))
+
+
+def _fan_out(day: date) -> int:
+    # The scheduler's one cross-organisation step: it sends one task per organisation.
+    ids = list(Organisation.objects.values_list("pk", flat=True))
+    for organisation_id in ids:
+        rollup_organisation_day_task.delay(organisation_id=organisation_id, day=day.isoformat())
+    return len(ids)
+
+
+@shared_task
+def rollup_today_task():
+    """Every 15 minutes: today's figures so far."""
+    return _fan_out(timezone.localdate())
+
+
+@shared_task
+def rollup_yesterday_task():
+    """Nightly: yesterday's final figures (late edits and responses included)."""
+    return _fan_out(timezone.localdate() - timedelta(days=1))

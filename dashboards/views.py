@@ -1,0 +1,235 @@
+import csv
+from datetime import timedelta
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from organisations.models import Role, Site, Ward
+from organisations.permissions import role_required
+from teams import charts, spc
+
+from . import selectors
+from .forms import DateRangeForm, default_range
+from .models import ORGANISATION_SCOPE
+
+SUPPRESSED = "fewer than {n}"
+LEAGUE_COLUMNS = [
+    ("ward", "Ward"),
+    ("ideas", "Ideas"),
+    ("participation", "Taking part (30 days)"),
+    ("answered", "Answered within target"),
+    ("implemented", "Implemented"),
+    ("pulse", "Pulse mean"),
+]
+
+
+def _range(request):
+    form = DateRangeForm(
+        request.GET or None, initial=dict(zip(("start", "end"), default_range(), strict=True))
+    )
+    start, end = form.range()
+    return form, start, end
+
+
+def _tiles(organisation, scope_key, start, end):
+    now = selectors.figures(organisation, scope_key, start, end)
+    before = selectors.figures(organisation, scope_key, *selectors.previous_period(start, end))
+    return {"now": now, "before": before}
+
+
+def _csv(filename, header, rows):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+def _shown(value, threshold):
+    return SUPPRESSED.format(n=threshold) if value is None else value
+
+
+@role_required(Role.QI_LEAD)
+def overview(request, org_slug):
+    organisation = request.organisation
+    form, start, end = _range(request)
+    sort = request.GET.get("sort", "ideas")
+    league = selectors.ward_league(organisation, start, end, sort=sort)
+    threshold = organisation.suppression_threshold
+    if request.GET.get("format") == "csv":
+        return _csv(
+            f"{organisation.slug}-wards-{start}-to-{end}.csv",
+            [
+                "Ward",
+                "Site",
+                "Ideas",
+                "Implemented",
+                "Answered within target (%)",
+                "Contributors (30 days)",
+                "Active members",
+                "Participation (%)",
+                "Pulse check-ins",
+                "Pulse mean",
+            ],
+            [
+                [
+                    r["name"],
+                    r["site"],
+                    r["ideas"],
+                    r["implemented"],
+                    r["answered"] if r["answered"] is not None else "",
+                    _shown(r["contributors_30d"], threshold),
+                    r["active_members"],
+                    _shown(r["participation"], threshold),
+                    _shown(r["pulse_count"], threshold),
+                    _shown(r["pulse_mean"], threshold),
+                ]
+                for r in league
+            ],
+        )
+    org_figures = _tiles(organisation, ORGANISATION_SCOPE, start, end)
+    totals = org_figures["now"].totals
+    return render(
+        request,
+        "dashboards/overview.html",
+        {
+            "form": form,
+            "start": start,
+            "end": end,
+            "tiles": org_figures,
+            "league": league,
+            "sort": sort,
+            "league_columns": LEAGUE_COLUMNS,
+            "funnel": [
+                ("Shared", totals["ideas"]),
+                ("Reviewed", totals["reviewed"]),
+                ("In progress", totals["in_progress"]),
+                ("Implemented", totals["implemented"]),
+                ("Not taken forward", totals["not_taken_forward"]),
+            ],
+            "sites": selectors.sites_of(organisation),
+            "range_query": f"start={start}&end={end}",
+        },
+    )
+
+
+@role_required(Role.QI_LEAD)
+def ward(request, org_slug, ward_id):
+    ward = get_object_or_404(
+        Ward.objects.select_related("site"), organisation=request.organisation, pk=ward_id
+    )
+    form, start, end = _range(request)
+    return render(
+        request,
+        "dashboards/scope.html",
+        {
+            "form": form,
+            "start": start,
+            "end": end,
+            "scope_name": ward.name,
+            "caption": ward.site.name,
+            "ward": ward,
+            "tiles": _tiles(request.organisation, f"ward:{ward.pk}", start, end),
+            "waiting": selectors.waiting_longest(request.organisation, ward=ward),
+            "range_query": f"start={start}&end={end}",
+        },
+    )
+
+
+@role_required(Role.QI_LEAD)
+def site(request, org_slug, site_id):
+    site = get_object_or_404(Site, organisation=request.organisation, pk=site_id)
+    form, start, end = _range(request)
+    return render(
+        request,
+        "dashboards/scope.html",
+        {
+            "form": form,
+            "start": start,
+            "end": end,
+            "scope_name": site.name,
+            "caption": "Site",
+            "site": site,
+            "tiles": _tiles(request.organisation, f"site:{site.pk}", start, end),
+            "waiting": selectors.waiting_longest(request.organisation, site=site),
+            "league": selectors.ward_league(request.organisation, start, end, site=site),
+            "league_columns": LEAGUE_COLUMNS,
+            "range_query": f"start={start}&end={end}",
+        },
+    )
+
+
+@role_required(Role.QI_LEAD)
+def people(request, org_slug):
+    organisation = request.organisation
+    form, start, end = _range(request)
+    rows = selectors.who_takes_part(organisation, start, end)
+    threshold = organisation.suppression_threshold
+    if request.GET.get("format") == "csv":
+        return _csv(
+            f"{organisation.slug}-staff-groups-{start}-to-{end}.csv",
+            ["Staff group", "Ideas", "Share of ideas (%)"],
+            [
+                [r["label"], _shown(r["ideas"], threshold), _shown(r["share"], threshold)]
+                for r in rows
+            ],
+        )
+    return render(
+        request,
+        "dashboards/people.html",
+        {
+            "form": form,
+            "start": start,
+            "end": end,
+            "rows": rows,
+            "range_query": f"start={start}&end={end}",
+        },
+    )
+
+
+KPIS = [
+    ("ideas", "Ideas shared per week", "ideas", "up"),
+    ("implemented", "Ideas implemented per week", "ideas", "up"),
+    ("pulse", "Pulse check-in mean per week", "out of 5", "up"),
+]
+
+
+@role_required(Role.QI_LEAD)
+def engagement_spc(request, org_slug):
+    organisation = request.organisation
+    end = timezone.localdate()
+    initial = {"start": end - timedelta(weeks=26), "end": end}
+    form = DateRangeForm(request.GET or None, initial=initial)
+    start, end = form.range() if request.GET else (initial["start"], end)
+    charts_out = []
+    for key, title, unit, direction in KPIS:
+        if key == "pulse":
+            counts = dict(
+                selectors.weekly_series(organisation, ORGANISATION_SCOPE, start, end, "pulse_count")
+            )
+            sums = dict(
+                selectors.weekly_series(organisation, ORGANISATION_SCOPE, start, end, "pulse_sum")
+            )
+            # A week with fewer check-ins than the threshold is left out, not shown.
+            points = [
+                (week, round(sums[week] / n, 2))
+                for week, n in sorted(counts.items())
+                if n >= organisation.suppression_threshold
+            ]
+        else:
+            points = selectors.weekly_series(organisation, ORGANISATION_SCOPE, start, end, key)
+        values = [v for _, v in points]
+        entry = {"title": title, "points": points, "unit": unit}
+        if len(points) >= 12:
+            result = spc.xmr_chart(values, improvement=direction)
+            entry["chart"] = charts.xmr_chart_svg_context(
+                points, result, title=title, unit=unit, chart_id=f"spc-{key}"
+            )
+        charts_out.append(entry)
+    return render(
+        request,
+        "dashboards/spc.html",
+        {"form": form, "start": start, "end": end, "charts": charts_out},
+    )

@@ -1,0 +1,201 @@
+import csv
+import io
+from datetime import timedelta
+
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from dashboards.models import DailyFact, DailyProfessionFact
+from dashboards.rollup import rollup_day
+from dashboards.suppression import suppress, suppressed_keys
+from tests.factories import IdeaFactory, MembershipFactory, WardFactory
+
+OVERVIEW = "/city-hospitals/dashboards/"
+
+
+def test_small_numbers_are_hidden_and_a_lone_hidden_cell_takes_another_with_it():
+    assert suppressed_keys({"a": 30, "b": 12, "c": 4}, 11) == {"c", "b"}  # complementary
+    assert suppressed_keys({"a": 30, "b": 3, "c": 4}, 11) == {"b", "c"}
+    assert suppressed_keys({"a": 30, "b": 12, "c": 0}, 11) == set()  # nobody to single out
+    assert suppressed_keys({"a": 11, "b": 12}, 11) == set()
+    cells = suppress({"a": 30, "b": 20, "c": 2}, 11)
+    assert [k for k, c in cells.items() if c.suppressed] == ["b", "c"]
+    assert cells["a"].value == 30
+
+
+def facts_for(organisation, wards, *, contributors, pulses, days=3):
+    """Write fact rows directly: the dashboard reads nothing else."""
+    today = timezone.localdate()
+    with scopes_disabled():
+        for offset in range(days):
+            day = today - timedelta(days=offset)
+            DailyFact.objects.create(
+                organisation=organisation,
+                day=day,
+                level="organisation",
+                scope_key="organisation",
+                ideas=5,
+                contributors_30d=sum(contributors),
+                active_members=100,
+                pulse_count=sum(pulses),
+                pulse_sum=3 * sum(pulses),
+            )
+            for ward, people, pulse in zip(wards, contributors, pulses, strict=True):
+                DailyFact.objects.create(
+                    organisation=organisation,
+                    day=day,
+                    level="ward",
+                    scope_key=f"ward:{ward.pk}",
+                    ward=ward,
+                    ideas=2,
+                    contributors_30d=people,
+                    active_members=40,
+                    pulse_count=pulse,
+                    pulse_sum=4 * pulse,
+                    responded=2,
+                    responded_within_target=1,
+                )
+
+
+def test_overview_hides_small_wards_and_their_complement(client_for, lena, organisation, ward):
+    with scopes_disabled():
+        wards = [
+            ward,
+            WardFactory(organisation=organisation, name="Oak Ward"),
+            WardFactory(organisation=organisation, name="Ash Ward"),
+        ]
+    facts_for(organisation, wards, contributors=[30, 14, 3], pulses=[40, 40, 40])
+    response = client_for(lena).get(OVERVIEW)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "75.0%" in content  # 30 of 40 members in the big ward
+    assert "35.0%" not in content  # 14 of 40: hidden as the complement of the 3
+    assert content.count("fewer than 11") >= 2
+
+
+def test_csv_download_carries_the_same_suppression(client_for, lena, organisation, ward):
+    with scopes_disabled():
+        wards = [
+            ward,
+            WardFactory(organisation=organisation, name="Oak Ward"),
+            WardFactory(organisation=organisation, name="Ash Ward"),
+        ]
+    facts_for(organisation, wards, contributors=[30, 14, 3], pulses=[40, 40, 3])
+    response = client_for(lena).get(OVERVIEW, {"format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    by_ward = {row["Ward"]: row for row in rows}
+    assert by_ward["Acute Medical Unit"]["Contributors (30 days)"] == "30"
+    assert by_ward["Ash Ward"]["Contributors (30 days)"] == "fewer than 11"
+    assert by_ward["Oak Ward"]["Contributors (30 days)"] == "fewer than 11"
+    assert by_ward["Ash Ward"]["Pulse mean"] == "fewer than 11"
+
+
+def test_ward_league_sorts_by_any_column(client_for, lena, organisation, ward):
+    with scopes_disabled():
+        oak = WardFactory(organisation=organisation, name="Oak Ward")
+    facts_for(organisation, [ward, oak], contributors=[12, 25], pulses=[20, 20])
+    content = client_for(lena).get(OVERVIEW, {"sort": "participation"}).content.decode()
+    assert content.index("Oak Ward") < content.index("Acute Medical Unit")
+    content = client_for(lena).get(OVERVIEW, {"sort": "ward"}).content.decode()
+    assert content.index("Acute Medical Unit") < content.index("Oak Ward")
+
+
+def test_date_range_errors_are_shown_and_the_page_still_works(client_for, lena):
+    response = client_for(lena).get(OVERVIEW, {"start": "2026-06-10", "end": "2026-06-01"})
+    assert response.status_code == 200
+    assert "The end date must be on or after the start date." in response.content.decode()
+    response = client_for(lena).get(OVERVIEW, {"start": "nonsense"})
+    assert "Enter a real date." in response.content.decode()
+
+
+def test_dashboards_run_a_fixed_number_of_queries_whatever_the_data(
+    client_for, lena, organisation, ward, django_assert_max_num_queries
+):
+    client = client_for(lena)
+    with scope(organisation=organisation):
+        rollup_day(organisation, timezone.localdate())
+    pages = [
+        OVERVIEW,
+        f"/city-hospitals/dashboards/wards/{ward.pk}/",
+        "/city-hospitals/dashboards/who-takes-part/",
+        "/city-hospitals/dashboards/spc/",
+    ]
+    counts = {}
+    for page in pages:
+        with django_assert_max_num_queries(40) as captured:
+            assert client.get(page).status_code == 200
+        counts[page] = len(captured.captured_queries)
+    with scopes_disabled():
+        members = MembershipFactory.create_batch(15, organisation=organisation, home_ward=ward)
+        for n in range(60):
+            IdeaFactory(organisation=organisation, ward=ward, author=members[n % 15].user)
+        WardFactory.create_batch(10, organisation=organisation)
+    with scope(organisation=organisation):
+        rollup_day(organisation, timezone.localdate())
+    for page in pages:
+        with django_assert_max_num_queries(counts[page]):
+            assert client.get(page).status_code == 200
+
+
+def test_who_takes_part_by_staff_group(client_for, lena, organisation):
+    today = timezone.localdate()
+    with scopes_disabled():
+        for profession, ideas in [
+            ("nursing_midwifery", 40),
+            ("estates_ancillary", 12),
+            ("pharmacy", 2),
+            ("", 15),
+        ]:
+            DailyProfessionFact.objects.create(
+                organisation=organisation,
+                day=today,
+                scope_key="organisation",
+                profession=profession,
+                ideas=ideas,
+                contributors=ideas,
+            )
+    client = client_for(lena)
+    content = client.get("/city-hospitals/dashboards/who-takes-part/").content.decode()
+    assert "Estates and ancillary" in content
+    assert "Not stated (shared anonymously)" in content
+    rows = {
+        r["Staff group"]: r
+        for r in csv.DictReader(
+            io.StringIO(
+                client.get(
+                    "/city-hospitals/dashboards/who-takes-part/", {"format": "csv"}
+                ).content.decode()
+            )
+        )
+    }
+    assert rows["Registered nursing and midwifery"]["Ideas"] == "40"
+    assert rows["Pharmacy"]["Ideas"] == "fewer than 11"
+    assert rows["Estates and ancillary"]["Ideas"] == "fewer than 11"  # the complement
+
+
+def test_engagement_spc_needs_twelve_weeks(client_for, lena, organisation, ward):
+    client = client_for(lena)
+    short = client.get("/city-hospitals/dashboards/spc/").content.decode()
+    assert "An SPC chart needs at least 12 weeks" in short
+    today = timezone.localdate()
+    with scopes_disabled():
+        for week in range(20):
+            DailyFact.objects.create(
+                organisation=organisation,
+                day=today - timedelta(weeks=week),
+                level="organisation",
+                scope_key="organisation",
+                ideas=10 + week % 3,
+                pulse_count=20,
+                pulse_sum=70,
+            )
+    long = client.get("/city-hospitals/dashboards/spc/").content.decode()
+    assert 'role="img"' in long
+    assert "Ideas shared per week" in long
+
+
+def test_only_leads_and_admins_see_dashboards(client_for, bob, alice):
+    assert client_for(bob).get(OVERVIEW).status_code == 403
+    assert client_for(alice).get(OVERVIEW).status_code == 200

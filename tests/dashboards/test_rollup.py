@@ -1,0 +1,317 @@
+import threading
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django_scopes import scope, scopes_disabled
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dashboards.models import DailyFact, DailyProfessionFact, RollupRun
+from dashboards.rollup import RollupBusy, day_bounds, rollup_day
+from dashboards.tasks import rollup_today_task
+from ideas.models import Idea, PulseCheckIn, Support
+from tests.factories import CategoryFactory, MembershipFactory, SiteFactory, WardFactory
+
+LONDON = ZoneInfo("Europe/London")
+DAY = date(2026, 6, 10)
+
+
+@pytest.fixture
+def place(organisation):
+    """Two sites with two wards each, four members and a category."""
+    with scopes_disabled():
+        sites = [SiteFactory(organisation=organisation, name=f"Site {n}") for n in range(2)]
+        wards = [
+            WardFactory(organisation=organisation, site=site, name=f"Ward {s}{w}")
+            for s, site in enumerate(sites)
+            for w in range(2)
+        ]
+        members = [
+            MembershipFactory(organisation=organisation, home_ward=wards[n % 4], profession=p)
+            for n, p in enumerate(["nursing_midwifery", "estates_ancillary", "medical_dental", ""])
+        ]
+        category = CategoryFactory(organisation=organisation)
+    return {"wards": wards, "members": members, "category": category, "sites": sites}
+
+
+def make_idea(organisation, place, *, ward, author, when, kind="idea"):
+    """An idea by member `author` (an index), or anonymous by token when author is ('anon', n)."""
+    anonymous = isinstance(author, tuple)
+    with scopes_disabled():
+        idea = Idea.objects.create(
+            organisation=organisation,
+            kind=kind,
+            title="Idea",
+            description="Text",
+            category=place["category"],
+            ward=place["wards"][ward] if ward is not None else None,
+            is_anonymous=anonymous,
+            author=None if anonymous else place["members"][author].user,
+            submitter_token=f"token-{author[1]}" if anonymous else "",
+        )
+        Idea.objects.filter(pk=idea.pk).update(created_at=when)
+    return idea
+
+
+def facts(organisation, day=DAY):
+    with scopes_disabled():
+        return {
+            f.scope_key: f for f in DailyFact.objects.filter(organisation=organisation, day=day)
+        }
+
+
+idea_strategy = st.tuples(
+    st.one_of(st.none(), st.integers(0, 3)),  # ward
+    st.one_of(st.integers(0, 3), st.tuples(st.just("anon"), st.integers(0, 2))),  # person
+    st.integers(-36 * 60, 60 * 60),  # minutes from the start of DAY: before, in, after
+    st.sampled_from(["idea", "concern", "praise"]),
+    st.integers(0, 3),  # supports
+)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    ideas=st.lists(idea_strategy, max_size=12),
+    pulses=st.lists(st.tuples(st.integers(0, 3), st.integers(1, 5)), max_size=8),
+)
+def test_rollup_equals_a_straightforward_computation(organisation, place, ideas, pulses):
+    start, end = day_bounds(DAY)
+    with transaction.atomic():
+        expected = defaultdict(lambda: defaultdict(int))
+        people = defaultdict(set)
+        wards = place["wards"]
+
+        def scopes(ward):
+            keys = ["organisation"]
+            if ward is not None:
+                keys += [f"ward:{wards[ward].pk}", f"site:{wards[ward].site_id}"]
+            return keys
+
+        for ward, person, minutes, kind, support_count in ideas:
+            when = start + timedelta(minutes=minutes)
+            idea = make_idea(organisation, place, ward=ward, author=person, when=when, kind=kind)
+            with scopes_disabled():
+                for n in range(support_count):
+                    support = Support.objects.create(
+                        organisation=organisation, idea=idea, user=place["members"][n].user
+                    )
+                    Support.objects.filter(pk=support.pk).update(created_at=when)
+            if start <= when < end:
+                for key in scopes(ward):
+                    expected[key]["ideas"] += 1
+                    expected[key][f"ideas_{kind}"] += 1
+                    expected[key]["supports"] += support_count
+                    people[key].add(person)
+        for ward, score in pulses:
+            with scopes_disabled():
+                PulseCheckIn.objects.create(
+                    organisation=organisation,
+                    ward=wards[ward],
+                    day=DAY,
+                    day_token=f"{ward}-{score}-{len(expected)}-{PulseCheckIn.objects.count()}",
+                    score=score,
+                )
+            for key in scopes(ward):
+                expected[key]["pulse_count"] += 1
+                expected[key]["pulse_sum"] += score
+
+        with scope(organisation=organisation):
+            rollup_day(organisation, DAY)
+        got = facts(organisation)
+        for key, fact in got.items():
+            for field in (
+                "ideas",
+                "ideas_idea",
+                "ideas_concern",
+                "ideas_praise",
+                "supports",
+                "pulse_count",
+                "pulse_sum",
+            ):
+                assert getattr(fact, field) == expected[key][field], (key, field)
+            assert fact.contributors == len(people[key]), key
+        transaction.set_rollback(True)
+
+
+def test_running_a_day_twice_leaves_identical_rows(organisation, place):
+    make_idea(organisation, place, ward=0, author=0, when=datetime(2026, 6, 10, 9, tzinfo=LONDON))
+    make_idea(
+        organisation,
+        place,
+        ward=1,
+        author=("anon", 1),
+        when=datetime(2026, 6, 10, 10, tzinfo=LONDON),
+    )
+
+    def snapshot():
+        with scopes_disabled():
+            return sorted(
+                tuple(sorted((k, v) for k, v in row.items() if k != "id"))
+                for row in DailyFact.objects.filter(organisation=organisation).values()
+            ), sorted(
+                tuple(sorted((k, v) for k, v in row.items() if k != "id"))
+                for row in DailyProfessionFact.objects.filter(organisation=organisation).values()
+            )
+
+    with scope(organisation=organisation):
+        rollup_day(organisation, DAY)
+        first = snapshot()
+        rollup_day(organisation, DAY)
+    assert snapshot() == first
+    assert len(first[0]) == 1 + 2 + 4  # the organisation, two sites, four wards
+
+
+def test_days_follow_london_time_across_the_clock_changes(organisation, place):
+    utc = ZoneInfo("UTC")
+    # 23:30 UTC on 30 June is 00:30 on 1 July in London (BST).
+    make_idea(organisation, place, ward=0, author=0, when=datetime(2026, 6, 30, 23, 30, tzinfo=utc))
+    # The clocks go back on 25 October 2026: that London day lasts 25 hours.
+    make_idea(
+        organisation, place, ward=0, author=1, when=datetime(2026, 10, 24, 23, 30, tzinfo=utc)
+    )
+    make_idea(
+        organisation, place, ward=0, author=2, when=datetime(2026, 10, 25, 23, 30, tzinfo=utc)
+    )
+    with scope(organisation=organisation):
+        for day in (date(2026, 6, 30), date(2026, 7, 1), date(2026, 10, 24), date(2026, 10, 25)):
+            rollup_day(organisation, day)
+    assert facts(organisation, date(2026, 6, 30))["organisation"].ideas == 0
+    assert facts(organisation, date(2026, 7, 1))["organisation"].ideas == 1
+    assert facts(organisation, date(2026, 10, 24))["organisation"].ideas == 0
+    assert facts(organisation, date(2026, 10, 25))["organisation"].ideas == 2
+    # Aware datetimes in one zone subtract as wall-clock times: compare in UTC.
+    start, end = day_bounds(date(2026, 10, 25))
+    assert end.astimezone(utc) - start.astimezone(utc) == timedelta(hours=25)
+    start, end = day_bounds(date(2026, 3, 29))
+    assert end.astimezone(utc) - start.astimezone(utc) == timedelta(hours=23)
+
+
+def test_contributors_count_people_once_at_each_level(organisation, place):
+    when = datetime(2026, 6, 10, 9, tzinfo=LONDON)
+    for ward in (0, 1, 2):
+        make_idea(organisation, place, ward=ward, author=0, when=when)
+    make_idea(organisation, place, ward=0, author=("anon", 7), when=when)
+    make_idea(organisation, place, ward=0, author=("anon", 7), when=when)
+    with scope(organisation=organisation):
+        rollup_day(organisation, DAY)
+    got = facts(organisation)
+    wards, sites = place["wards"], place["sites"]
+    assert got["organisation"].contributors == 2
+    assert got[f"ward:{wards[0].pk}"].contributors == 2
+    assert got[f"site:{sites[0].pk}"].contributors == 1 + 1  # member 0 and the anonymous person
+    assert got[f"site:{sites[1].pk}"].contributors == 1
+
+
+def test_anonymous_ideas_count_as_staff_group_not_stated(organisation, place):
+    when = datetime(2026, 6, 10, 9, tzinfo=LONDON)
+    make_idea(organisation, place, ward=0, author=0, when=when)
+    make_idea(organisation, place, ward=0, author=("anon", 1), when=when)
+    with scope(organisation=organisation):
+        rollup_day(organisation, DAY)
+        rows = dict(DailyProfessionFact.objects.values_list("profession", "ideas"))
+    assert rows == {"nursing_midwifery": 1, "": 1}
+
+
+def test_time_to_first_response_and_answered_within_target(organisation, place):
+    created = datetime(2026, 6, 1, 9, tzinfo=LONDON)
+    quick = make_idea(organisation, place, ward=0, author=0, when=created)
+    slow = make_idea(organisation, place, ward=0, author=1, when=created - timedelta(days=20))
+    with scopes_disabled():
+        Idea.objects.filter(pk__in=[quick.pk, slow.pk]).update(
+            first_response_at=datetime(2026, 6, 10, 9, tzinfo=LONDON)
+        )
+    with scope(organisation=organisation):
+        rollup_day(organisation, DAY)
+    org = facts(organisation)["organisation"]
+    assert org.responded == 2
+    assert org.responded_within_target == 0  # 9 and 29 days against a 7-day target
+    assert org.response_hours_median == (9 * 24 + 29 * 24) / 2
+
+
+def test_a_failed_run_leaves_the_previous_figures_and_the_next_run_completes(
+    organisation, place, monkeypatch
+):
+    make_idea(organisation, place, ward=0, author=0, when=datetime(2026, 6, 10, 9, tzinfo=LONDON))
+    with scope(organisation=organisation):
+        rollup_day(organisation, DAY)
+    make_idea(organisation, place, ward=0, author=1, when=datetime(2026, 6, 10, 11, tzinfo=LONDON))
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(DailyProfessionFact.objects, "bulk_create", crash)
+    with scope(organisation=organisation), pytest.raises(RuntimeError):
+        rollup_day(organisation, DAY)
+    assert facts(organisation)["organisation"].ideas == 1  # the old day, whole
+    monkeypatch.undo()
+    with scope(organisation=organisation):
+        rollup_day(organisation, DAY)
+    assert facts(organisation)["organisation"].ideas == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_of_the_same_day_never_overlap(postgresql, organisation):
+    with scope(organisation=organisation):
+        rollup_day(organisation, DAY)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_lock():
+        with scopes_disabled(), transaction.atomic():
+            RollupRun.objects.select_for_update().get(organisation=organisation, day=DAY)
+            locked.set()
+            release.wait(10)
+        connection.close()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        with scope(organisation=organisation), pytest.raises(RollupBusy):
+            rollup_day(organisation, DAY)
+    finally:
+        release.set()
+        holder.join()
+    with scope(organisation=organisation):
+        rollup_day(organisation, DAY)  # free again
+
+
+def test_backfill_command_and_its_errors(organisation, place, capsys):
+    call_command(
+        "rollup_metrics", "--from", "2026-06-08", "--to", "2026-06-10", "--org", organisation.slug
+    )
+    assert "rolled up 3 days" in capsys.readouterr().out
+    with scopes_disabled():
+        assert set(DailyFact.objects.values_list("day", flat=True)) == {
+            date(2026, 6, 8),
+            date(2026, 6, 9),
+            date(2026, 6, 10),
+        }
+    for args, message in [
+        (["--from", "10/06/2026", "--to", "2026-06-10"], "is not a date"),
+        (["--from", "2026-06-10", "--to", "2026-06-01"], "must not be before"),
+        (["--from", "2026-06-10", "--to", "2026-06-10", "--org", "nowhere"], "No organisation"),
+    ]:
+        with pytest.raises(CommandError, match=message):
+            call_command("rollup_metrics", *args)
+
+
+def test_scheduled_task_fans_out_to_every_organisation(organisation, other_organisation):
+    assert rollup_today_task.delay().get() == 2
+    with scopes_disabled():
+        assert set(
+            DailyFact.objects.filter(level="organisation").values_list("organisation", flat=True)
+        ) == {organisation.pk, other_organisation.pk}
+
+
+def test_schedules_are_in_django_celery_beat(db):
+    from django_celery_beat.models import PeriodicTask
+
+    tasks = dict(PeriodicTask.objects.values_list("task", "crontab__minute"))
+    assert tasks["dashboards.tasks.rollup_today_task"] == "*/15"
+    assert "dashboards.tasks.rollup_yesterday_task" in tasks

@@ -101,3 +101,24 @@ class RollupRun(models.Model):
 
     def __str__(self):
         return f"Roll-up of {self.day}"
+
+
+class DigestSent(models.Model):
+    """Records that a person's weekly digest went out, so that a retried task sends it once."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey("users.User", on_delete=models.CASCADE, related_name="+")
+    week_start = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user", "week_start"], name="one_digest_per_person_per_week"
+            )
+        ]
+
+    def __str__(self):
+        return f"Digest of {self.week_start}"

@@ -176,16 +176,89 @@ def who_takes_part(organisation, start: date, end: date) -> list[dict]:
     ]
 
 
-def weekly_series(organisation, scope_key: str, start: date, end: date, field: str):
-    """A figure summed per week (Monday to Sunday), for the SPC view."""
-    rows = DailyFact.objects.filter(
-        organisation=organisation, scope_key=scope_key, day__gte=start, day__lte=end
-    ).values_list("day", field)
-    weeks: dict[date, float] = {}
-    for day, value in rows:
-        monday = day - timedelta(days=day.weekday())
-        weeks[monday] = weeks.get(monday, 0) + (value or 0)
-    return sorted(weeks.items())
+def who_takes_part_by_month(organisation, start: date, end: date) -> dict:
+    """Ideas by staff group per month: rows of staff groups, columns of months (one query).
+
+    Each month is suppressed on its own, with its complement, like any breakdown.
+    """
+    rows = (
+        DailyProfessionFact.objects.filter(
+            organisation=organisation, scope_key=ORGANISATION_SCOPE, day__gte=start, day__lte=end
+        )
+        .values_list("day", "profession", "ideas")
+        .order_by("day")
+    )
+    keys = [*Profession.values, ""]
+    months: dict[date, dict] = {}
+    for day, profession, ideas in rows:
+        month = months.setdefault(day.replace(day=1), dict.fromkeys(keys, 0))
+        month[profession] = month.get(profession, 0) + ideas
+    threshold = organisation.suppression_threshold
+    hidden = {month: suppressed_keys(counts, threshold) for month, counts in months.items()}
+    labels = {**dict(Profession.choices), "": "Not stated (shared anonymously)"}
+    ordered = sorted(months)
+    return {
+        "months": ordered,
+        "rows": [
+            {
+                "label": labels[key],
+                "cells": [None if key in hidden[m] else months[m][key] for m in ordered],
+            }
+            for key in keys
+        ],
+    }
+
+
+WEEKLY_FIELDS = [
+    "ideas",
+    "implemented",
+    "responded",
+    "responded_within_target",
+    "pulse_count",
+    "pulse_sum",
+    "contributors_30d",
+    "active_members",
+]
+
+
+def weekly_kpis(organisation, scope_key: str, start: date, end: date) -> dict[str, list]:
+    """Each KPI per week (Monday to Sunday) for the SPC view, from one query.
+
+    Weeks with too few people or check-ins to show are left out, not shown as zero.
+    """
+    rows = (
+        DailyFact.objects.filter(
+            organisation=organisation, scope_key=scope_key, day__gte=start, day__lte=end
+        )
+        .order_by("day")
+        .values("day", *WEEKLY_FIELDS)
+    )
+    weeks: dict[date, dict] = {}
+    for row in rows:
+        week = weeks.setdefault(row["day"] - timedelta(days=row["day"].weekday()), {})
+        for field in WEEKLY_FIELDS[:6]:
+            week[field] = week.get(field, 0) + (row[field] or 0)
+        # People over the trailing 30 days: the week's last day stands for the week.
+        week["contributors_30d"], week["active_members"] = (
+            row["contributors_30d"],
+            row["active_members"],
+        )
+    threshold = organisation.suppression_threshold
+    series = {"ideas": [], "implemented": [], "answered": [], "participation": [], "pulse": []}
+    for monday, week in sorted(weeks.items()):
+        series["ideas"].append((monday, week["ideas"]))
+        series["implemented"].append((monday, week["implemented"]))
+        if week["responded"]:
+            series["answered"].append(
+                (monday, _ratio(week["responded_within_target"], week["responded"]))
+            )
+        if week["contributors_30d"] >= threshold and week["active_members"]:
+            series["participation"].append(
+                (monday, _ratio(week["contributors_30d"], week["active_members"]))
+            )
+        if week["pulse_count"] >= threshold:
+            series["pulse"].append((monday, round(week["pulse_sum"] / week["pulse_count"], 2)))
+    return series
 
 
 def waiting_longest(organisation, *, ward=None, site=None, limit=10):

@@ -7,6 +7,7 @@ from django.utils import timezone
 from improvewell.tenancy import OrganisationTask
 from organisations.models import Organisation
 
+from .digest import send_weekly_digests
 from .rollup import RollupBusy, rollup_day
 
 
@@ -42,3 +43,24 @@ def rollup_today_task():
 def rollup_yesterday_task():
     """Nightly: yesterday's final figures (late edits and responses included)."""
     return _fan_out(timezone.localdate() - timedelta(days=1))
+
+
+@shared_task(
+    base=OrganisationTask, autoretry_for=(OperationalError,), retry_backoff=60, max_retries=5
+)
+def send_weekly_digests_task(*, organisation, week_start: str):
+    """Send one organisation's digests for a week. Idempotent: DigestSent records who got one."""
+    return send_weekly_digests(organisation, date.fromisoformat(week_start))
+
+
+@shared_task
+def send_weekly_digests_all_task():
+    """Mondays: last week's digest (Monday to Sunday) for every organisation."""
+    today = timezone.localdate()
+    week_start = today - timedelta(days=today.weekday() + 7)
+    ids = list(Organisation.objects.values_list("pk", flat=True))
+    for organisation_id in ids:
+        send_weekly_digests_task.delay(
+            organisation_id=organisation_id, week_start=week_start.isoformat()
+        )
+    return len(ids)

@@ -184,6 +184,7 @@ def people(request, org_slug):
             "start": start,
             "end": end,
             "rows": rows,
+            "by_month": selectors.who_takes_part_by_month(organisation, start, end),
             "range_query": f"start={start}&end={end}",
         },
     )
@@ -191,6 +192,8 @@ def people(request, org_slug):
 
 KPIS = [
     ("ideas", "Ideas shared per week", "ideas", "up"),
+    ("participation", "Staff taking part (30 days), week by week", "%", "up"),
+    ("answered", "Answers within the response target per week", "%", "up"),
     ("implemented", "Ideas implemented per week", "ideas", "up"),
     ("pulse", "Pulse check-in mean per week", "out of 5", "up"),
 ]
@@ -203,27 +206,13 @@ def engagement_spc(request, org_slug):
     initial = {"start": end - timedelta(weeks=26), "end": end}
     form = DateRangeForm(request.GET or None, initial=initial)
     start, end = form.range() if request.GET else (initial["start"], end)
+    series = selectors.weekly_kpis(organisation, ORGANISATION_SCOPE, start, end)
     charts_out = []
     for key, title, unit, direction in KPIS:
-        if key == "pulse":
-            counts = dict(
-                selectors.weekly_series(organisation, ORGANISATION_SCOPE, start, end, "pulse_count")
-            )
-            sums = dict(
-                selectors.weekly_series(organisation, ORGANISATION_SCOPE, start, end, "pulse_sum")
-            )
-            # A week with fewer check-ins than the threshold is left out, not shown.
-            points = [
-                (week, round(sums[week] / n, 2))
-                for week, n in sorted(counts.items())
-                if n >= organisation.suppression_threshold
-            ]
-        else:
-            points = selectors.weekly_series(organisation, ORGANISATION_SCOPE, start, end, key)
-        values = [v for _, v in points]
+        points = series[key]
         entry = {"title": title, "points": points, "unit": unit}
         if len(points) >= 12:
-            result = spc.xmr_chart(values, improvement=direction)
+            result = spc.xmr_chart([v for _, v in points], improvement=direction)
             entry["chart"] = charts.xmr_chart_svg_context(
                 points, result, title=title, unit=unit, chart_id=f"spc-{key}"
             )

@@ -199,3 +199,35 @@ def test_engagement_spc_needs_twelve_weeks(client_for, lena, organisation, ward)
 def test_only_leads_and_admins_see_dashboards(client_for, bob, alice):
     assert client_for(bob).get(OVERVIEW).status_code == 403
     assert client_for(alice).get(OVERVIEW).status_code == 200
+
+
+def test_who_takes_part_month_by_month(client_for, lena, organisation):
+    today = timezone.localdate()
+    last_month = today.replace(day=1) - timedelta(days=1)
+    with scopes_disabled():
+        for day, profession, ideas in [
+            (today, "nursing_midwifery", 30),
+            (today, "pharmacy", 12),
+            (last_month, "nursing_midwifery", 20),
+            (last_month, "estates_ancillary", 2),
+        ]:
+            DailyProfessionFact.objects.create(
+                organisation=organisation,
+                day=day,
+                scope_key="organisation",
+                profession=profession,
+                ideas=ideas,
+                contributors=ideas,
+            )
+    content = (
+        client_for(lena)
+        .get(
+            "/city-hospitals/dashboards/who-takes-part/",
+            {"start": last_month.replace(day=1).isoformat(), "end": today.isoformat()},
+        )
+        .content.decode()
+    )
+    assert "Month by month" in content
+    assert f"{today:%b %Y}" in content and f"{last_month:%b %Y}" in content
+    assert ">30<" in content and ">12<" in content
+    assert ">2<" not in content and ">20<" not in content  # the small cell and its complement

@@ -51,6 +51,19 @@ def _shown(value, threshold):
     return SUPPRESSED.format(n=threshold) if value is None else value
 
 
+# The CSV says what the page says about empty and hidden cells.
+def _people_cell(row, threshold):
+    if row["participation"] is None and not row["active_members"]:
+        return "no members"
+    return _shown(row["participation"], threshold)
+
+
+def _pulse_cell(row, threshold):
+    if row["pulse_mean"] is None and row["pulse_count"] == 0:
+        return "no check-ins"
+    return _shown(row["pulse_mean"], threshold)
+
+
 @role_required(Role.QI_LEAD)
 def overview(request, org_slug):
     organisation = request.organisation
@@ -82,9 +95,9 @@ def overview(request, org_slug):
                     r["answered"] if r["answered"] is not None else "",
                     _shown(r["contributors_30d"], threshold),
                     r["active_members"],
-                    _shown(r["participation"], threshold),
+                    _people_cell(r, threshold),
                     _shown(r["pulse_count"], threshold),
-                    _shown(r["pulse_mean"], threshold),
+                    _pulse_cell(r, threshold),
                 ]
                 for r in league
             ],

@@ -6,12 +6,13 @@ fails a test.
 """
 
 import os
+import uuid
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import cache
 from django.test import Client, utils
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from improvewell.celery import app as celery_app
 from organisations.models import Role
@@ -133,6 +134,48 @@ def charlie(other_organisation, other_ward):
         other_ward,
         mfa=True,
     )
+
+
+def membership(user, organisation):
+    """The user's Membership of the organisation, as services take it."""
+    from organisations.models import Membership
+
+    with scopes_disabled():
+        return Membership.objects.select_related("organisation", "home_ward", "user").get(
+            user=user, organisation=organisation
+        )
+
+
+@pytest.fixture
+def categories(organisation):
+    from ideas import services
+    from ideas.models import Category
+
+    with scope(organisation=organisation):
+        services.category_defaults_ensure(organisation)
+        return {c.name: c for c in Category.objects.filter(organisation=organisation)}
+
+
+@pytest.fixture
+def share(organisation, categories, ward):
+    """Share an idea as `user` through the service, as the submit form does."""
+    from ideas import services
+
+    def make(user, *, anonymous=False, title="Second drug trolley for nights", **fields):
+        with scope(organisation=organisation):
+            idea, _ = services.idea_submit(
+                member=membership(user, organisation),
+                submission_id=fields.pop("submission_id", uuid.uuid4()),
+                kind=fields.pop("kind", "idea"),
+                title=title,
+                description=fields.pop("description", "We lose twenty minutes every round."),
+                category=fields.pop("category", categories["Efficiency and waste"]),
+                ward=fields.pop("ward", ward),
+                anonymous=anonymous,
+            )
+        return idea
+
+    return make
 
 
 @pytest.fixture

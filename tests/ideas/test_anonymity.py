@@ -17,10 +17,9 @@ from django_scopes import scope, scopes_disabled
 from ideas import services
 from ideas.models import Comment, Idea, Notification, Status
 from teams.models import Project
+from tests.conftest import membership
 from tests.factories import UserFactory
 from tests.isolation.test_routes import _fill, objects_of_other_organisation, organisation_routes
-
-from .conftest import membership
 
 # Pages that list the organisation's people by design, not ideas.
 PEOPLE_PAGES = {"member_list", "member_edit", "member_deactivate", "member_reactivate"}

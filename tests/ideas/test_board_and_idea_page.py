@@ -6,9 +6,8 @@ from django_scopes import scope, scopes_disabled
 
 from ideas import services
 from ideas.models import Idea, Support
+from tests.conftest import membership
 from tests.factories import MembershipFactory, SiteFactory, WardFactory
-
-from .conftest import membership
 
 BOARD = "/city-hospitals/ideas/"
 

@@ -10,9 +10,8 @@ from ideas import services
 from ideas.models import Notification, PulseCheckIn, Status
 from ideas.selectors import pulse_ward_summary
 from ideas.tasks import send_notification_email_task
+from tests.conftest import membership
 from tests.factories import MembershipFactory
-
-from .conftest import membership
 
 
 def change(lena, organisation, idea, to_status, message=""):

@@ -1,20 +1,16 @@
 """Fixtures for triage, teams and QI projects.
 
-The fixtures of tests/ideas/conftest.py are only visible under tests/ideas, so the ones
-needed here are declared again (the `membership` helper is imported).
+Shared fixtures (`categories`, `share`) and the `membership` helper are in tests/conftest.py.
 """
 
 import html
-import uuid
 
 import pytest
 from django_scopes import scope, scopes_disabled
 
-from ideas import services as idea_services
-from ideas.models import Category
 from organisations.models import Role
 from tests import factories
-from tests.ideas.conftest import membership
+from tests.conftest import membership
 
 ORG = "/city-hospitals"
 
@@ -35,35 +31,6 @@ def person(organisation, email, name, *, role=Role.STAFF, ward=None, profession=
             home_ward=ward,
             **fields,
         ).user
-
-
-@pytest.fixture
-def categories(organisation):
-    with scope(organisation=organisation):
-        idea_services.category_defaults_ensure(organisation)
-        return {c.name: c for c in Category.objects.filter(organisation=organisation)}
-
-
-@pytest.fixture
-def share(organisation, categories, ward):
-    """Share an idea as `user` through the service, as the submit form does."""
-
-    def make(user, *, anonymous=False, title="Second drug trolley for nights", **fields):
-        member = membership(user, organisation)
-        with scope(organisation=organisation):
-            idea, _ = idea_services.idea_submit(
-                member=member,
-                submission_id=fields.pop("submission_id", uuid.uuid4()),
-                kind=fields.pop("kind", "idea"),
-                title=title,
-                description=fields.pop("description", "We lose twenty minutes every round."),
-                category=fields.pop("category", categories["Efficiency and waste"]),
-                ward=fields.pop("ward", ward),
-                anonymous=anonymous,
-            )
-        return idea
-
-    return make
 
 
 @pytest.fixture

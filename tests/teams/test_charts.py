@@ -203,15 +203,15 @@ def rendered(xmr_points):
         annotations=annotations,
     )
     return {
-        "_run_chart.html": (run, render("_run_chart.html", run)),
-        "_xmr_chart.html": (xmr, render("_xmr_chart.html", xmr)),
+        "run": (run, render("_chart.html", run)),
+        "xmr": (xmr, render("_chart.html", xmr)),
     }
 
 
 @needs_teams_app
-@pytest.mark.parametrize("template", ["_run_chart.html", "_xmr_chart.html"])
-def test_partial_is_an_accessible_svg(rendered, template, xmr_points):
-    context, html = rendered[template]
+@pytest.mark.parametrize("kind", ["run", "xmr"])
+def test_partial_is_an_accessible_svg(rendered, kind, xmr_points):
+    context, html = rendered[kind]
     figure = parse(html)  # well-formed, so the SVG parses as XML
     assert figure.tag == "figure"
     svg = figure.find(f"{SVG}svg")
@@ -230,7 +230,7 @@ def test_partial_is_an_accessible_svg(rendered, template, xmr_points):
 
 @needs_teams_app
 def test_flagged_points_carry_their_classes(rendered):
-    _, html = rendered["_xmr_chart.html"]
+    _, html = rendered["xmr"]
     svg = parse(html).find(f"{SVG}svg")
     outside = [c for c in svg.iter(f"{SVG}circle") if "iw-point--outside" in c.get("class")]
     assert len(outside) == 1
@@ -240,7 +240,7 @@ def test_flagged_points_carry_their_classes(rendered):
 
 
 @needs_teams_app
-@pytest.mark.parametrize("template", ["_run_chart.html", "_xmr_chart.html"])
+@pytest.mark.parametrize("template", ["run", "xmr"])
 def test_text_is_escaped(rendered, template):
     _, html = rendered[template]
     assert "<script>" not in html and "<b>" not in html

@@ -11,7 +11,7 @@ from organisations.models import Role
 from teams import services
 from teams.models import AuditEvent, Measure, MeasurePoint, PDSACycle
 from teams.services import parse_pasted_points
-from tests.ideas.conftest import membership
+from tests.conftest import membership
 
 from .conftest import ORG, page, person
 

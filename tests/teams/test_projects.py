@@ -9,7 +9,7 @@ from ideas.models import Notification
 from teams import services
 from teams.models import AuditEvent, DriverNode, Project, Stage
 from tests import factories
-from tests.ideas.conftest import membership
+from tests.conftest import membership
 
 from .conftest import ORG, page
 

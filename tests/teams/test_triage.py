@@ -13,7 +13,7 @@ from organisations.models import Profession, Role
 from teams import services
 from teams.models import AuditEvent, Team
 from tests import factories
-from tests.ideas.conftest import membership
+from tests.conftest import membership
 
 from .conftest import ORG, page, person
 

@@ -186,7 +186,11 @@ class Command(BaseCommand):
             with scope(organisation=organisation):
                 members = Membership.objects.filter(organisation=organisation)
                 staff = members.get(user__email=f"staff@{organisation.slug}.nhs.uk")
-                lead = members.filter(role__in=[Role.QI_LEAD, Role.ORG_ADMIN]).first() or staff
+                lead = (
+                    members.filter(role=Role.QI_LEAD).first()
+                    or members.filter(role=Role.ORG_ADMIN).first()
+                    or staff
+                )
                 seed_ideas(organisation, named_staff=staff, lead=lead)
                 seed_pulse(organisation)
                 if lead.role != Role.STAFF:

@@ -1,0 +1,1 @@
+"""Benchmarks for ImproveWell (not part of the application)."""

@@ -1,0 +1,269 @@
+"""The floor: the roll-up's aggregation as one hand-written SQL statement.
+
+Two statements, both over every organisation and a range of London days at once:
+
+WARD_FLOOR  the per-ward aggregates the benchmark spec lists: ideas by kind, supports,
+            comments, funnel events, pulse count and sum, distinct contributors per ward.
+FULL_FLOOR  everything the roll-up stores: the above plus responses (count, within
+            target, median hours), active members, distinct contributors today and over
+            the trailing 30 days at ward, site and organisation level, and ideas and
+            contributors per staff group; GROUPING SETS gives the levels in one pass.
+
+Each returns its rows to Python (fetchall), as the roll-up reads its rows; neither
+writes them, which the roll-up does (a few dozen rows per organisation-day).
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+
+from dashboards.rollup import ADDITIVE
+
+LONDON = ZoneInfo("Europe/London")
+LOCAL_DAY = "(({col}) AT TIME ZONE 'Europe/London')::date"
+
+
+def _local_day(column: str) -> str:
+    return LOCAL_DAY.format(col=column)
+
+
+WARD_FLOOR = f"""
+WITH i AS (
+    SELECT organisation_id AS org, {_local_day("created_at")} AS day,
+           coalesce(ward_id, 0) AS w,
+           count(*) AS ideas,
+           count(*) FILTER (WHERE kind = 'idea') AS ideas_idea,
+           count(*) FILTER (WHERE kind = 'concern') AS ideas_concern,
+           count(*) FILTER (WHERE kind = 'praise') AS ideas_praise,
+           count(DISTINCT coalesce(author_id::text, '') || submitter_token) AS contributors
+    FROM ideas_idea
+    WHERE created_at >= %(lo)s AND created_at < %(hi)s
+    GROUP BY 1, 2, 3
+), s AS (
+    SELECT s.organisation_id AS org, {_local_day("s.created_at")} AS day,
+           coalesce(i.ward_id, 0) AS w, count(*) AS supports
+    FROM ideas_support s JOIN ideas_idea i ON i.id = s.idea_id
+    WHERE s.created_at >= %(lo)s AND s.created_at < %(hi)s
+    GROUP BY 1, 2, 3
+), c AS (
+    SELECT c.organisation_id AS org, {_local_day("c.created_at")} AS day,
+           coalesce(i.ward_id, 0) AS w, count(*) AS comments
+    FROM ideas_comment c JOIN ideas_idea i ON i.id = c.idea_id
+    WHERE c.created_at >= %(lo)s AND c.created_at < %(hi)s
+    GROUP BY 1, 2, 3
+), e AS (
+    SELECT e.organisation_id AS org, {_local_day("e.created_at")} AS day,
+           coalesce(i.ward_id, 0) AS w,
+           count(*) FILTER (WHERE e.to_status = 'under_review') AS reviewed,
+           count(*) FILTER (WHERE e.to_status = 'in_progress') AS in_progress,
+           count(*) FILTER (WHERE e.to_status = 'implemented') AS implemented,
+           count(*) FILTER (WHERE e.to_status = 'not_taken_forward') AS not_taken_forward
+    FROM ideas_ideaevent e JOIN ideas_idea i ON i.id = e.idea_id
+    WHERE e.type = 'status' AND e.created_at >= %(lo)s AND e.created_at < %(hi)s
+    GROUP BY 1, 2, 3
+), p AS (
+    SELECT organisation_id AS org, day, coalesce(ward_id, 0) AS w,
+           count(*) AS pulse_count, sum(score) AS pulse_sum
+    FROM ideas_pulsecheckin
+    WHERE day BETWEEN %(first)s AND %(last)s
+    GROUP BY 1, 2, 3
+)
+SELECT org, day, nullif(w, 0) AS ward_id,
+       ideas, ideas_idea, ideas_concern, ideas_praise, contributors, supports, comments,
+       reviewed, in_progress, implemented, not_taken_forward, pulse_count, pulse_sum
+FROM i
+FULL JOIN s USING (org, day, w)
+FULL JOIN c USING (org, day, w)
+FULL JOIN e USING (org, day, w)
+FULL JOIN p USING (org, day, w)
+"""  # noqa: S608 (built from constants, values are parameters)
+
+_NO_FIGURES = ", ".join(f"NULL::bigint AS {field}" for field in ADDITIVE)
+_SUMS = ", ".join(f"sum(u.{field})::bigint AS {field}" for field in ADDITIVE)
+
+FULL_FLOOR = f"""
+WITH days AS (
+    SELECT d::date AS day
+    FROM generate_series(%(first)s::date, %(last)s::date, interval '1 day') d
+), ideas AS (
+    -- The ideas of the range and of the 29 days before it (for the 30-day window).
+    SELECT organisation_id AS org, {_local_day("created_at")} AS day,
+           coalesce(ward_id, 0) AS w, kind, author_id,
+           coalesce(author_id::text, '') || submitter_token AS person
+    FROM ideas_idea
+    WHERE created_at >= %(lo30)s AND created_at < %(hi)s
+), i AS (
+    SELECT org, day, w, count(*) AS ideas,
+           count(*) FILTER (WHERE kind = 'idea') AS ideas_idea,
+           count(*) FILTER (WHERE kind = 'concern') AS ideas_concern,
+           count(*) FILTER (WHERE kind = 'praise') AS ideas_praise
+    FROM ideas WHERE day >= %(first)s
+    GROUP BY 1, 2, 3
+), s AS (
+    SELECT s.organisation_id AS org, {_local_day("s.created_at")} AS day,
+           coalesce(i.ward_id, 0) AS w, count(*) AS supports
+    FROM ideas_support s JOIN ideas_idea i ON i.id = s.idea_id
+    WHERE s.created_at >= %(lo)s AND s.created_at < %(hi)s
+    GROUP BY 1, 2, 3
+), c AS (
+    SELECT c.organisation_id AS org, {_local_day("c.created_at")} AS day,
+           coalesce(i.ward_id, 0) AS w, count(*) AS comments
+    FROM ideas_comment c JOIN ideas_idea i ON i.id = c.idea_id
+    WHERE c.created_at >= %(lo)s AND c.created_at < %(hi)s
+    GROUP BY 1, 2, 3
+), e AS (
+    SELECT e.organisation_id AS org, {_local_day("e.created_at")} AS day,
+           coalesce(i.ward_id, 0) AS w,
+           count(*) FILTER (WHERE e.to_status = 'under_review') AS reviewed,
+           count(*) FILTER (WHERE e.to_status = 'in_progress') AS in_progress,
+           count(*) FILTER (WHERE e.to_status = 'implemented') AS implemented,
+           count(*) FILTER (WHERE e.to_status = 'not_taken_forward') AS not_taken_forward
+    FROM ideas_ideaevent e JOIN ideas_idea i ON i.id = e.idea_id
+    WHERE e.type = 'status' AND e.created_at >= %(lo)s AND e.created_at < %(hi)s
+    GROUP BY 1, 2, 3
+), answered AS (
+    SELECT i.organisation_id AS org, {_local_day("i.first_response_at")} AS day,
+           coalesce(i.ward_id, 0) AS w,
+           i.first_response_at - i.created_at <= o.response_target_days * interval '1 day'
+               AS in_target,
+           extract(epoch FROM i.first_response_at - i.created_at) / 3600 AS hours
+    FROM ideas_idea i JOIN organisations_organisation o ON o.id = i.organisation_id
+    WHERE i.first_response_at >= %(lo)s AND i.first_response_at < %(hi)s
+), r AS (
+    SELECT org, day, w, count(*) AS responded,
+           count(*) FILTER (WHERE in_target) AS responded_within_target
+    FROM answered GROUP BY 1, 2, 3
+), p AS (
+    SELECT organisation_id AS org, day, coalesce(ward_id, 0) AS w,
+           count(*) AS pulse_count, sum(score) AS pulse_sum
+    FROM ideas_pulsecheckin
+    WHERE day BETWEEN %(first)s AND %(last)s
+    GROUP BY 1, 2, 3
+), m AS (
+    SELECT x.org, days.day, x.w, x.active_members
+    FROM (
+        SELECT organisation_id AS org, coalesce(home_ward_id, 0) AS w, count(*) AS active_members
+        FROM organisations_membership WHERE is_active
+        GROUP BY 1, 2
+    ) x CROSS JOIN days
+), additive AS (
+    SELECT * FROM i
+    FULL JOIN s USING (org, day, w)
+    FULL JOIN c USING (org, day, w)
+    FULL JOIN e USING (org, day, w)
+    FULL JOIN r USING (org, day, w)
+    FULL JOIN p USING (org, day, w)
+    FULL JOIN m USING (org, day, w)
+), u AS (
+    SELECT org, day, w, {", ".join(ADDITIVE)},
+           NULL::text AS person, NULL::text AS profession, NULL::text AS person_30d,
+           NULL::float8 AS hours
+    FROM additive
+    UNION ALL
+    -- One row per idea of the day: distinct people today, and staff groups.
+    SELECT ideas.org, ideas.day, ideas.w, {_NO_FIGURES},
+           ideas.person, coalesce(mb.profession, ''), NULL, NULL
+    FROM ideas
+    LEFT JOIN organisations_membership mb
+           ON mb.user_id = ideas.author_id AND mb.organisation_id = ideas.org
+    WHERE ideas.day >= %(first)s
+    UNION ALL
+    -- A person who shared on day x counts on days x to x + 29.
+    SELECT x.org, days.day, x.w, {_NO_FIGURES}, NULL, NULL, x.person, NULL
+    FROM (SELECT DISTINCT org, day, w, person FROM ideas) x
+    JOIN days ON days.day BETWEEN x.day AND x.day + 29
+    UNION ALL
+    SELECT org, day, w, {_NO_FIGURES}, NULL, NULL, NULL, hours FROM answered
+)
+SELECT u.org, u.day,
+       CASE WHEN GROUPING(u.profession) = 0 THEN 'profession'
+            WHEN GROUPING(u.w) = 0 THEN 'ward'
+            WHEN GROUPING(wd.site_id) = 0 THEN 'site'
+            ELSE 'organisation' END AS level,
+       wd.site_id, nullif(u.w, 0) AS ward_id, u.profession,
+       {_SUMS},
+       count(u.person) AS profession_ideas,
+       count(DISTINCT u.person) AS contributors,
+       count(DISTINCT u.person_30d) AS contributors_30d,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY u.hours) AS response_hours_median
+FROM u LEFT JOIN organisations_ward wd ON wd.id = nullif(u.w, 0)
+GROUP BY GROUPING SETS (
+    (u.org, u.day), (u.org, u.day, wd.site_id), (u.org, u.day, wd.site_id, u.w),
+    (u.org, u.day, u.profession)
+)
+HAVING (GROUPING(wd.site_id) = 1 OR wd.site_id IS NOT NULL)
+   AND (GROUPING(u.w) = 1 OR u.w <> 0)
+   AND (GROUPING(u.profession) = 1 OR u.profession IS NOT NULL)
+"""  # noqa: S608 (built from constants, values are parameters)
+
+STATEMENTS = {"ward": WARD_FLOOR, "full": FULL_FLOOR}
+
+
+@dataclass(frozen=True)
+class DayRange:
+    first: date
+    last: date
+
+    def params(self) -> dict:
+        def midnight(day: date) -> datetime:
+            return datetime.combine(day, time.min, tzinfo=LONDON)
+
+        return {
+            "first": self.first,
+            "last": self.last,
+            "lo": midnight(self.first),
+            "hi": midnight(self.last + timedelta(days=1)),
+            "lo30": midnight(self.first - timedelta(days=29)),
+        }
+
+    @property
+    def days(self) -> list[date]:
+        return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+
+
+def run(kind: str, days: DayRange, *, jit: bool = True) -> list[tuple]:
+    """One statement. JIT compilation can cost more than it saves on these queries (about
+    0.3 s per statement here), so the floor is timed with it on and off."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL jit = {'on' if jit else 'off'}")
+        cursor.execute(STATEMENTS[kind], days.params())
+        return cursor.fetchall()
+
+
+def explain(kind: str, days: DayRange, *, jit: bool = True) -> str:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL jit = {'on' if jit else 'off'}")
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + STATEMENTS[kind], days.params())
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def full_floor_facts(days: DayRange) -> tuple[dict, dict]:
+    """The full floor's rows keyed like the roll-up's: (org, day, scope_key) and
+    (org, day, profession)."""
+    columns = ["org", "day", "level", "site_id", "ward_id", "profession", *ADDITIVE]
+    columns += ["profession_ideas", "contributors", "contributors_30d", "response_hours_median"]
+    facts, professions = {}, {}
+    for row in run("full", days, jit=False):
+        values = dict(zip(columns, row, strict=True))
+        level = values["level"]
+        if level == "profession":
+            key = (values["org"], values["day"], values["profession"])
+            professions[key] = {
+                "ideas": values["profession_ideas"],
+                "contributors": values["contributors"],
+            }
+            continue
+        scope = {
+            "organisation": "organisation",
+            "site": f"site:{values['site_id']}",
+            "ward": f"ward:{values['ward_id']}",
+        }[level]
+        figures = {field: values[field] or 0 for field in ADDITIVE}
+        figures["contributors"] = values["contributors"]
+        figures["contributors_30d"] = values["contributors_30d"]
+        median = values["response_hours_median"]
+        figures["response_hours_median"] = None if median is None else round(median, 2)
+        facts[(values["org"], values["day"], scope)] = figures
+    return facts, professions

@@ -1,0 +1,243 @@
+"""Timings, peak memory and the dashboard's cost."""
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+
+from django.db import connection, reset_queries
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django_scopes import scope, scopes_disabled
+
+from dashboards.models import DailyFact, DailyProfessionFact
+from dashboards.rollup import ADDITIVE, rollup_day
+from organisations.models import Membership, Organisation, Role, Site, Ward
+
+from . import floor
+from .generate import SLUG_PREFIX
+
+
+def organisations() -> list[Organisation]:
+    return list(Organisation.objects.filter(slug__startswith=SLUG_PREFIX).order_by("pk"))
+
+
+def timed(action: Callable[[], object], *, repeat: int, warmup: int = 0) -> list[float]:
+    """Seconds per run; warm-up runs (to fill the caches) are not counted."""
+    for _ in range(warmup):
+        action()
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        runs.append(time.perf_counter() - started)
+    return runs
+
+
+def summary(runs: list[float]) -> dict:
+    return {"median": statistics.median(runs), "runs": runs}
+
+
+def floor_timing(kind: str, days: floor.DayRange, *, repeat: int) -> dict:
+    """The floor with JIT on (the server's setting) and off; the faster is the floor."""
+    variants = {
+        jit: summary(timed(lambda jit=jit: floor.run(kind, days, jit=jit), repeat=repeat, warmup=1))
+        for jit in (True, False)
+    }
+    best = min(variants, key=lambda jit: variants[jit]["median"])
+    return variants[best] | {
+        "jit": best,
+        "jit_on_median": variants[True]["median"],
+        "jit_off_median": variants[False]["median"],
+    }
+
+
+def rollup_range(orgs: list[Organisation], days: floor.DayRange) -> None:
+    """What the scheduler does, in one process: every organisation, day after day."""
+    for day in days.days:
+        for organisation in orgs:
+            with scope(organisation=organisation):
+                rollup_day(organisation, day)
+
+
+# Peak memory of a worker ----------------------------------------------------------------
+
+
+def _peak_rss_kib() -> dict:
+    """ru_maxrss as asked for, and VmHWM (this process image's own high-water mark)."""
+    hwm = 0
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                hwm = int(line.split()[1])
+    return {"ru_maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "vmhwm": hwm}
+
+
+def child_memory(organisation_id: int, first: date, last: date) -> None:
+    """Runs in a fresh interpreter (python -m bench.rollup --child-memory ...)."""
+    organisation = Organisation.objects.get(pk=organisation_id)
+    baseline = _peak_rss_kib()
+    started = time.perf_counter()
+    rollup_range([organisation], floor.DayRange(first, last))
+    seconds = time.perf_counter() - started
+    peak = _peak_rss_kib()
+    print(
+        json.dumps(
+            {
+                "baseline_kib": baseline["ru_maxrss"],
+                "peak_kib": peak["ru_maxrss"],
+                "vmhwm_baseline_kib": baseline["vmhwm"],
+                "vmhwm_peak_kib": peak["vmhwm"],
+                "seconds": seconds,
+            }
+        )
+    )
+
+
+# Linux carries a process's ru_maxrss over exec from the image it replaces: a child
+# started straight from this (large) process would report this process's peak. A shell
+# that forks the child first gives it a clean count.
+_LAUNCHER = ["/bin/sh", "-c", '"$@"; exit $?', "launcher"]
+
+
+def worker_peak_memory(organisation: Organisation, days: floor.DayRange) -> dict:
+    """A single organisation's roll-up of the range in a fresh process: its peak RSS."""
+    command = [
+        *_LAUNCHER,
+        sys.executable,
+        "-m",
+        "bench.rollup",
+        "--child-memory",
+        f"{organisation.pk}:{days.first}:{days.last}",
+    ]
+    # The child gets this process's environment, so the same database and keys.
+    done = subprocess.run(  # noqa: S603 (our own interpreter and module, no user input)
+        command,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        cwd=os.getcwd(),
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# Where one organisation-day's time goes ---------------------------------------------------
+
+
+def profile(organisation: Organisation, day: date) -> dict:
+    """One rollup_day: its wall time, and each query's time measured around the driver."""
+    queries = []
+
+    def clock(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            queries.append({"ms": 1000 * (time.perf_counter() - started), "sql": sql})
+
+    with scope(organisation=organisation), connection.execute_wrapper(clock):
+        started = time.perf_counter()
+        rollup_day(organisation, day)
+        total = 1000 * (time.perf_counter() - started)
+    return {
+        "total_ms": total,
+        "sql_ms": sum(q["ms"] for q in queries),
+        "queries": sorted(queries, key=lambda q: -q["ms"]),
+    }
+
+
+# The dashboard ---------------------------------------------------------------------------
+
+
+def dashboard(organisation: Organisation, days: floor.DayRange, *, repeat: int) -> dict:
+    """Median time and query count of dashboard pages, signed in as an organisation admin."""
+    with scopes_disabled():
+        admin = (
+            Membership.objects.filter(organisation=organisation, role=Role.ORG_ADMIN)
+            .select_related("user")
+            .first()
+            .user
+        )
+        ward = Ward.objects.filter(organisation=organisation).order_by("pk").first()
+        site = Site.objects.filter(organisation=organisation).order_by("pk").first()
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(admin)
+    base = f"/{organisation.slug}/dashboards/"
+    span = f"?start={days.first}&end={days.last}"
+    pages = {
+        "overview (default: last 30 days)": base,
+        "overview (90 days)": base + span,
+        "ward (90 days)": f"{base}wards/{ward.pk}/{span}",
+        "site (90 days)": f"{base}sites/{site.pk}/{span}",
+    }
+    results = {}
+    for name, url in pages.items():
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+        runs = timed(lambda url=url: client.get(url), repeat=repeat, warmup=2)
+        results[name] = summary(runs) | {"queries": len(queries.captured_queries), "url": url}
+    return results
+
+
+# Does the floor compute what the roll-up stored? ----------------------------------------
+
+
+FIGURES = [*ADDITIVE, "contributors", "contributors_30d", "response_hours_median"]
+
+
+def compare_with_floor(orgs: list[Organisation], days: floor.DayRange) -> dict:
+    """Every stored fact against the full floor's row: the number of differing values."""
+    expected, expected_professions = floor.full_floor_facts(days)
+    org_ids = [o.pk for o in orgs]
+    with scopes_disabled():
+        stored = DailyFact.objects.filter(
+            organisation_id__in=org_ids, day__gte=days.first, day__lte=days.last
+        ).values("organisation_id", "day", "scope_key", *FIGURES)
+        stored_professions = DailyProfessionFact.objects.filter(
+            organisation_id__in=org_ids, day__gte=days.first, day__lte=days.last
+        ).values("organisation_id", "day", "profession", "ideas", "contributors")
+        checked = differing = 0
+        examples = []
+        zero = dict.fromkeys(FIGURES, 0) | {"response_hours_median": None}
+        for row in stored:
+            key = (row["organisation_id"], row["day"], row["scope_key"])
+            want = expected.pop(key, zero)
+            for field in FIGURES:
+                checked += 1
+                got, exp = row[field], want[field]
+                same = (
+                    got == exp
+                    if got is None or exp is None
+                    else abs(float(got) - float(exp)) <= 0.011
+                )
+                if not same:
+                    differing += 1
+                    if len(examples) < 5:
+                        examples.append(f"{key} {field}: roll-up {got}, floor {exp}")
+        missing = len(expected)
+        profession_differing = 0
+        for row in stored_professions:
+            key = (row["organisation_id"], row["day"], row["profession"])
+            want = expected_professions.pop(key, {"ideas": 0, "contributors": 0})
+            for field in ("ideas", "contributors"):
+                checked += 1
+                if row[field] != want[field]:
+                    profession_differing += 1
+                    if len(examples) < 10:
+                        examples.append(f"{key} {field}: roll-up {row[field]}, floor {want[field]}")
+    return {
+        "values_checked": checked,
+        "differing": differing,
+        "profession_differing": profession_differing,
+        "floor_rows_without_fact": missing + len(expected_professions),
+        "examples": examples,
+    }

@@ -8,7 +8,7 @@ from django.utils import timezone
 from organisations.models import Membership, Organisation, Ward
 
 from .anonymity import member_token
-from .models import Category, Comment, Idea, IdeaEvent, Notification, PulseCheckIn, Status, Support
+from .models import Comment, Idea, IdeaEvent, Notification, PulseCheckIn, Status, Support
 
 # The same expression as the GIN index in migration 0002, so PostgreSQL can use it.
 SEARCH_VECTOR = SearchVector("title", "description", config="english")
@@ -140,7 +140,3 @@ def pulse_ward_summary(organisation: Organisation, ward: Ward | None, *, today=N
         "threshold": threshold,
         "enough": enough,
     }
-
-
-def active_categories(organisation: Organisation):
-    return Category.objects.filter(organisation=organisation, is_active=True)

@@ -329,6 +329,7 @@ def project_create(request, org_slug):
     ideas = list(Idea.objects.filter(organisation=request.organisation, pk__in=_uuids(idea_ids)))
     if not (member.is_qi_lead or member.teams.exists()):
         raise PermissionDenied("Only QI leads and team members start projects.")
+    require_mfa(request)
     initial = {"title": ideas[0].title if len(ideas) == 1 else ""}
     form = ProjectForm(_posted(request), organisation=request.organisation, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -11,7 +11,7 @@ from teams.models import AuditEvent, DriverNode, Project, Stage
 from tests import factories
 from tests.conftest import membership
 
-from .conftest import ORG, page
+from .conftest import ORG, page, person
 
 
 def project_url(project, rest=""):
@@ -608,3 +608,14 @@ def test_linking_an_idea_with_a_long_title_to_a_project_with_a_long_title_notifi
     with scopes_disabled():
         (notification,) = Notification.objects.all()
     assert len(notification.text) <= 300
+
+
+def test_a_qi_lead_without_two_factor_is_sent_to_set_it_up_before_starting_a_project(
+    client_for, organisation, team
+):
+    lead = person(organisation, "new.lead@city.nhs.uk", "New Lead", role="qi_lead")
+    with scopes_disabled():
+        team.members.add(lead.memberships.get())
+    response = client_for(lead).get(f"{ORG}/projects/new/")
+    assert response.status_code == 302
+    assert response.url == "/accounts/2fa/totp/activate/"

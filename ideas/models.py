@@ -128,6 +128,8 @@ class Idea(models.Model):
             models.Index(fields=["organisation", "status", "-created_at"], name="idea_org_status"),
             models.Index(fields=["organisation", "-support_count"], name="idea_org_supported"),
             models.Index(fields=["ward", "status"], name="idea_ward_status"),
+            # The daily roll-up reads one day of first responses per organisation.
+            models.Index(fields=["organisation", "first_response_at"], name="idea_org_responded"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -167,7 +169,10 @@ class IdeaEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["idea", "created_at"])]
+        indexes = [
+            models.Index(fields=["idea", "created_at"]),
+            models.Index(fields=["organisation", "created_at"], name="ideaevent_org_day"),
+        ]
 
     def __str__(self):
         return f"{self.get_type_display()}: {self.from_status or '-'} to {self.to_status}"
@@ -189,7 +194,10 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at"]
-        indexes = [models.Index(fields=["idea", "created_at"])]
+        indexes = [
+            models.Index(fields=["idea", "created_at"]),
+            models.Index(fields=["organisation", "created_at"], name="comment_org_day"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(by_anonymous_submitter=False) | models.Q(author__isnull=True),
@@ -213,6 +221,7 @@ class Support(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["idea", "user"], name="one_support_per_person")
         ]
+        indexes = [models.Index(fields=["organisation", "created_at"], name="support_org_day")]
 
     def __str__(self):
         return f"Support for idea {self.idea_id}"

@@ -1,11 +1,12 @@
-"""The daily roll-up: engagement figures per ward, site and organisation.
+"""The roll-up: engagement figures per ward, site and organisation per London day.
 
-Aggregation happens in SQL (GROUP BY ward); site and organisation rows add up the
-ward rows, except distinct people, which are counted again at each level. One
-organisation-day is written in one transaction, under a row lock, by deleting the
-day's rows and inserting fresh ones: running a day twice gives identical rows, two
-runs never overlap, and a run killed half-way leaves the previous rows in place.
-Memory is bounded by the number of wards, not by the number of ideas.
+A range of days is computed in one pass per figure: SQL groups by (ward, London day),
+site and organisation rows add up the ward rows, and distinct people are counted
+again at each level. One organisation's days are written in one transaction, under
+row locks, by deleting their rows and inserting fresh ones: running a day twice gives
+identical rows, two runs of the same day never overlap, and a run killed half-way
+leaves the previous rows in place. Memory grows with wards times days in the range, never
+with the number of ideas; backfills go a month at a time.
 """
 
 from collections import defaultdict
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import DatabaseError, transaction
 from django.db.models import CharField, Count, F, Q, Sum, Value
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Cast, Coalesce, Concat, TruncDate
 from django.utils import timezone
 
 from ideas.models import Comment, Idea, IdeaEvent, Kind, PulseCheckIn, Status, Support
@@ -24,6 +25,8 @@ from organisations.models import Membership, Organisation, Ward
 from .models import ORGANISATION_SCOPE, DailyFact, DailyProfessionFact, RollupRun
 
 LONDON = ZoneInfo("Europe/London")
+WINDOW_DAYS = 30
+CHUNK_DAYS = 31
 ADDITIVE = [
     "ideas",
     "ideas_idea",
@@ -66,131 +69,187 @@ PERSON = Concat(
 )
 
 
-def _by_ward(queryset, ward_field: str, **aggregates) -> dict:
-    rows = queryset.values(rollup_ward=F(ward_field)).annotate(**aggregates).order_by()
-    return {row.pop("rollup_ward"): row for row in rows}
+def _local_day(field: str):
+    return TruncDate(field, tzinfo=LONDON)
 
 
-def _distinct_people(ideas, ward_sites: dict) -> dict[str, int]:
-    """Distinct contributors at every level, counted in SQL."""
-    counts = {ORGANISATION_SCOPE: ideas.aggregate(n=Count(PERSON, distinct=True))["n"]}
-    for row in ideas.values("ward_id").annotate(n=Count(PERSON, distinct=True)).order_by():
-        if row["ward_id"] is not None:
-            counts[f"ward:{row['ward_id']}"] = row["n"]
-    for row in ideas.values("ward__site_id").annotate(n=Count(PERSON, distinct=True)).order_by():
-        if row["ward__site_id"] is not None:
-            counts[f"site:{row['ward__site_id']}"] = row["n"]
-    return counts
+def _rows(queryset, field: str, ward_field: str, **aggregates):
+    """(ward, London day, aggregates) for every ward and day, from one GROUP BY."""
+    return (
+        queryset.annotate(rollup_day=_local_day(field))
+        .values("rollup_day", rollup_ward=F(ward_field))
+        .annotate(**aggregates)
+        .order_by()
+    )
 
 
-def compute_day(
-    organisation: Organisation, day: date
+class _Totals:
+    """Figures keyed by (scope, day); a ward's figures count for its site and organisation too."""
+
+    def __init__(self, wards: dict[int, int]):
+        self.wards = wards
+        self.values: dict[tuple[str, date], dict] = defaultdict(lambda: defaultdict(float))
+
+    def scopes(self, ward_id) -> list[str]:
+        keys = [ORGANISATION_SCOPE]
+        if ward_id is not None and ward_id in self.wards:
+            keys += [f"ward:{ward_id}", f"site:{self.wards[ward_id]}"]
+        return keys
+
+    def add(self, ward_id, day, field, value):
+        if value:
+            for key in self.scopes(ward_id):
+                self.values[(key, day)][field] += value
+
+
+def _distinct_people(ideas, first: date, last: date, wards) -> dict[tuple[str, date], int]:
+    """Distinct contributors per scope per day, and over the trailing 30 days, counted
+    from the distinct (day, ward, person) triples: one query for the whole range."""
+    triples = (
+        ideas.annotate(rollup_day=_local_day("created_at"), person=PERSON)
+        .values_list("rollup_day", "ward_id", "person")
+        .distinct()
+        .order_by()
+    )
+    daily: dict[tuple[str, date], set] = defaultdict(set)
+    for day, ward_id, person in triples.iterator(chunk_size=5000):
+        keys = [ORGANISATION_SCOPE]
+        if ward_id in wards:
+            keys += [f"ward:{ward_id}", f"site:{wards[ward_id]}"]
+        for key in keys:
+            daily[(key, day)].add(person)
+    counts, window = {}, {}
+    scope_keys = {key for key, _ in daily}
+    day = first
+    while day <= last:
+        for key in scope_keys:
+            counts[(key, day)] = len(daily.get((key, day), ()))
+            people = set()
+            for back in range(WINDOW_DAYS):
+                people |= daily.get((key, day - timedelta(days=back)), set())
+            window[(key, day)] = len(people)
+        day += timedelta(days=1)
+    return counts, window
+
+
+def compute_range(
+    organisation: Organisation, first: date, last: date
 ) -> tuple[list[DailyFact], list[DailyProfessionFact]]:
-    """Work out one day's facts (not saved). A pure read of the organisation's data."""
-    start, end = day_bounds(day)
+    """Work out the facts of every day from `first` to `last` (not saved): a pure read."""
+    start, _ = day_bounds(first)
+    _, end = day_bounds(last)
     target = timedelta(days=organisation.response_target_days)
     org = {"organisation": organisation}
     wards = dict(Ward.objects.filter(**org).values_list("pk", "site_id"))
-    totals: dict[str, dict] = defaultdict(lambda: defaultdict(float))
+    totals = _Totals(wards)
 
-    def add(ward_id, field, value):
-        if not value:
-            return
-        keys = [ORGANISATION_SCOPE]
-        if ward_id is not None and ward_id in wards:
-            keys += [f"ward:{ward_id}", f"site:{wards[ward_id]}"]
-        for key in keys:
-            totals[key][field] += value
-
-    ideas_today = Idea.objects.filter(**org, created_at__gte=start, created_at__lt=end)
+    ideas = Idea.objects.filter(**org, created_at__gte=start, created_at__lt=end)
     kinds = {f"ideas_{k}": Count("pk", filter=Q(kind=k)) for k in Kind.values}
-    for ward_id, row in _by_ward(ideas_today, "ward_id", ideas=Count("pk"), **kinds).items():
-        for field, value in row.items():
-            add(ward_id, field, value)
+    for row in _rows(ideas, "created_at", "ward_id", ideas=Count("pk"), **kinds):
+        for field in ["ideas", *kinds]:
+            totals.add(row["rollup_ward"], row["rollup_day"], field, row[field])
 
-    supports = Support.objects.filter(**org, created_at__gte=start, created_at__lt=end)
-    for ward_id, row in _by_ward(supports, "idea__ward_id", n=Count("pk")).items():
-        add(ward_id, "supports", row["n"])
-    comments = Comment.objects.filter(**org, created_at__gte=start, created_at__lt=end)
-    for ward_id, row in _by_ward(comments, "idea__ward_id", n=Count("pk")).items():
-        add(ward_id, "comments", row["n"])
+    for model, field in ((Support, "supports"), (Comment, "comments")):
+        rows = model.objects.filter(**org, created_at__gte=start, created_at__lt=end)
+        for row in _rows(rows, "created_at", "idea__ward_id", n=Count("pk")):
+            totals.add(row["rollup_ward"], row["rollup_day"], field, row["n"])
 
     events = IdeaEvent.objects.filter(
         **org, type=IdeaEvent.Type.STATUS, created_at__gte=start, created_at__lt=end
     )
     funnel = {f: Count("pk", filter=Q(to_status=s)) for s, f in FUNNEL.items()}
-    for ward_id, row in _by_ward(events, "idea__ward_id", **funnel).items():
-        for field, value in row.items():
-            add(ward_id, field, value)
+    for row in _rows(events, "created_at", "idea__ward_id", **funnel):
+        for field in funnel:
+            totals.add(row["rollup_ward"], row["rollup_day"], field, row[field])
 
-    # Time to first response: one row per idea answered today, a bounded set.
+    # Time to first response: the median needs the answers themselves (those of the range).
     waits = defaultdict(list)
     answered = Idea.objects.filter(**org, first_response_at__gte=start, first_response_at__lt=end)
-    for ward_id, created, first in answered.values_list(
+    for ward_id, created, first_response in answered.values_list(
         "ward_id", "created_at", "first_response_at"
-    ):
-        wait = first - created
-        add(ward_id, "responded", 1)
-        add(ward_id, "responded_within_target", int(wait <= target))
-        hours = wait.total_seconds() / 3600
-        waits[ORGANISATION_SCOPE].append(hours)
-        if ward_id in wards:
-            waits[f"ward:{ward_id}"].append(hours)
-            waits[f"site:{wards[ward_id]}"].append(hours)
+    ).iterator(chunk_size=5000):
+        day = timezone.localtime(first_response, LONDON).date()
+        wait = first_response - created
+        totals.add(ward_id, day, "responded", 1)
+        totals.add(ward_id, day, "responded_within_target", int(wait <= target))
+        for key in totals.scopes(ward_id):
+            waits[(key, day)].append(wait.total_seconds() / 3600)
 
-    pulses = PulseCheckIn.objects.filter(**org, day=day)
-    for ward_id, row in _by_ward(pulses, "ward_id", n=Count("pk"), total=Sum("score")).items():
-        add(ward_id, "pulse_count", row["n"])
-        add(ward_id, "pulse_sum", row["total"])
-
-    members = Membership.objects.filter(**org, is_active=True)
-    for ward_id, row in _by_ward(members, "home_ward_id", n=Count("pk")).items():
-        add(ward_id, "active_members", row["n"])
-
-    contributors = _distinct_people(ideas_today, wards)
-    window = Idea.objects.filter(
-        **org, created_at__gte=start - timedelta(days=29), created_at__lt=end
+    pulses = (
+        PulseCheckIn.objects.filter(**org, day__gte=first, day__lte=last)
+        .values("day", "ward_id")
+        .annotate(n=Count("pk"), total=Sum("score"))
+        .order_by()
     )
-    contributors_30d = _distinct_people(window, wards)
+    for row in pulses:
+        totals.add(row["ward_id"], row["day"], "pulse_count", row["n"])
+        totals.add(row["ward_id"], row["day"], "pulse_sum", row["total"])
 
-    facts = []
+    # Active members now: the roll-up cannot know who was a member on a past day.
+    members = dict(
+        Membership.objects.filter(**org, is_active=True)
+        .values("home_ward_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("home_ward_id", "n")
+    )
+
+    window_start, _ = day_bounds(first - timedelta(days=WINDOW_DAYS - 1))
+    contributors, contributors_30d = _distinct_people(
+        Idea.objects.filter(**org, created_at__gte=window_start, created_at__lt=end),
+        first,
+        last,
+        wards,
+    )
+
     scopes = [ORGANISATION_SCOPE] + [f"site:{s}" for s in sorted(set(wards.values()))]
     scopes += [f"ward:{w}" for w in sorted(wards)]
-    for key in scopes:
-        level, _, pk = key.partition(":")
-        figures = totals.get(key, {})
-        facts.append(
-            DailyFact(
-                organisation=organisation,
-                day=day,
-                level=level,
-                scope_key=key,
-                site_id=int(pk) if level == "site" else None,
-                ward_id=int(pk) if level == "ward" else None,
-                contributors=contributors.get(key, 0),
-                contributors_30d=contributors_30d.get(key, 0),
-                response_hours_median=round(median(waits[key]), 2) if waits.get(key) else None,
-                **{field: int(figures.get(field, 0)) for field in ADDITIVE},
+    active = defaultdict(int)
+    for ward_id, n in members.items():
+        for key in totals.scopes(ward_id):
+            active[key] += n
+    facts = []
+    day = first
+    while day <= last:
+        for key in scopes:
+            level, _, pk = key.partition(":")
+            figures = totals.values.get((key, day), {})
+            waited = waits.get((key, day))
+            facts.append(
+                DailyFact(
+                    organisation=organisation,
+                    day=day,
+                    level=level,
+                    scope_key=key,
+                    site_id=int(pk) if level == "site" else None,
+                    ward_id=int(pk) if level == "ward" else None,
+                    contributors=contributors.get((key, day), 0),
+                    contributors_30d=contributors_30d.get((key, day), 0),
+                    response_hours_median=round(median(waited), 2) if waited else None,
+                    **{field: int(figures.get(field, 0)) for field in ADDITIVE[:-1]},
+                    active_members=active.get(key, 0),
+                )
             )
-        )
+        day += timedelta(days=1)
 
     professions = (
-        ideas_today.annotate(
+        ideas.annotate(
+            rollup_day=_local_day("created_at"),
             profession=Coalesce(
                 # Anonymous ideas have no author, so no staff group: "not stated".
                 Cast("author__memberships__profession", CharField()),
                 Value(""),
-            )
+            ),
         )
         .filter(Q(author__isnull=True) | Q(author__memberships__organisation=organisation))
-        .values("profession")
+        .values("rollup_day", "profession")
         .annotate(ideas=Count("pk", distinct=True), contributors=Count(PERSON, distinct=True))
         .order_by()
     )
     profession_facts = [
         DailyProfessionFact(
             organisation=organisation,
-            day=day,
+            day=row["rollup_day"],
             scope_key=ORGANISATION_SCOPE,
             profession=row["profession"],
             ideas=row["ideas"],
@@ -201,24 +260,51 @@ def compute_day(
     return facts, profession_facts
 
 
-def rollup_day(organisation: Organisation, day: date) -> int:
-    """Compute and store one organisation-day. Raises RollupBusy if it is already running."""
+def rollup_range(organisation: Organisation, first: date, last: date) -> int:
+    """Compute and store the days from `first` to `last`, a month at a time.
+
+    Raises RollupBusy if any of those days is being rolled up already.
+    """
+    written = 0
+    chunk_start = first
+    while chunk_start <= last:
+        chunk_end = min(last, chunk_start + timedelta(days=CHUNK_DAYS - 1))
+        written += _rollup_chunk(organisation, chunk_start, chunk_end)
+        chunk_start = chunk_end + timedelta(days=1)
+    return written
+
+
+def _rollup_chunk(organisation: Organisation, first: date, last: date) -> int:
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     with transaction.atomic():
-        RollupRun.objects.get_or_create(organisation=organisation, day=day)
+        existing = set(
+            RollupRun.objects.filter(organisation=organisation, day__in=days).values_list(
+                "day", flat=True
+            )
+        )
+        RollupRun.objects.bulk_create(
+            [RollupRun(organisation=organisation, day=d) for d in days if d not in existing],
+            ignore_conflicts=True,
+        )
     with transaction.atomic():
         try:
-            run = (
-                RollupRun.objects.select_for_update(nowait=True, of=("self",))
-                .filter(organisation=organisation, day=day)
-                .get()
+            runs = list(
+                RollupRun.objects.select_for_update(nowait=True, of=("self",)).filter(
+                    organisation=organisation, day__in=days
+                )
             )
         except DatabaseError as exc:
-            raise RollupBusy(f"{organisation.slug} {day} is being rolled up already") from exc
-        facts, profession_facts = compute_day(organisation, day)
-        DailyFact.objects.filter(organisation=organisation, day=day).delete()
-        DailyProfessionFact.objects.filter(organisation=organisation, day=day).delete()
-        DailyFact.objects.bulk_create(facts)
-        DailyProfessionFact.objects.bulk_create(profession_facts)
-        run.finished_at = timezone.now()
-        run.save(update_fields=["finished_at"])
+            raise RollupBusy(f"{organisation.slug} {first}..{last} is being rolled up") from exc
+        facts, profession_facts = compute_range(organisation, first, last)
+        in_range = {"organisation": organisation, "day__gte": first, "day__lte": last}
+        DailyFact.objects.filter(**in_range).delete()
+        DailyProfessionFact.objects.filter(**in_range).delete()
+        DailyFact.objects.bulk_create(facts, batch_size=2000)
+        DailyProfessionFact.objects.bulk_create(profession_facts, batch_size=2000)
+        RollupRun.objects.filter(pk__in=[r.pk for r in runs]).update(finished_at=timezone.now())
     return len(facts)
+
+
+def rollup_day(organisation: Organisation, day: date) -> int:
+    """Compute and store one organisation-day (the 15-minute refresh and the nightly run)."""
+    return rollup_range(organisation, day, day)

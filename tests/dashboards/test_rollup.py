@@ -315,3 +315,45 @@ def test_schedules_are_in_django_celery_beat(db):
     tasks = dict(PeriodicTask.objects.values_list("task", "crontab__minute"))
     assert tasks["dashboards.tasks.rollup_today_task"] == "*/15"
     assert "dashboards.tasks.rollup_yesterday_task" in tasks
+
+
+def test_a_range_gives_the_same_rows_as_its_days_one_by_one(organisation, place):
+    from dashboards.rollup import rollup_range
+
+    for n, (day, hour) in enumerate([(8, 9), (9, 23), (10, 0), (10, 12), (11, 1)]):
+        make_idea(
+            organisation,
+            place,
+            ward=n % 4,
+            author=n % 3,
+            when=datetime(2026, 6, day, hour, 30, tzinfo=LONDON),
+        )
+    make_idea(
+        organisation,
+        place,
+        ward=None,
+        author=("anon", 1),
+        when=datetime(2026, 5, 20, 9, tzinfo=LONDON),
+    )  # in the 30-day window only
+
+    def snapshot():
+        with scopes_disabled():
+            return sorted(
+                tuple(sorted((k, v) for k, v in row.items() if k != "id"))
+                for row in DailyFact.objects.filter(organisation=organisation).values()
+            )
+
+    with scope(organisation=organisation):
+        rollup_range(organisation, date(2026, 6, 7), date(2026, 6, 12))
+        by_range = snapshot()
+        for day in range(7, 13):
+            rollup_day(organisation, date(2026, 6, day))
+    assert snapshot() == by_range
+    with scopes_disabled():
+        org = {
+            f.day: f
+            for f in DailyFact.objects.filter(organisation=organisation, scope_key="organisation")
+        }
+    assert [org[date(2026, 6, d)].ideas for d in range(7, 13)] == [0, 1, 1, 2, 1, 0]
+    assert org[date(2026, 6, 7)].contributors_30d == 1  # the anonymous person of 20 May
+    assert org[date(2026, 6, 11)].contributors_30d == 4

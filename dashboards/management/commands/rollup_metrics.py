@@ -1,9 +1,9 @@
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
-from dashboards.rollup import rollup_day
+from dashboards.rollup import rollup_range
 from organisations.models import Organisation
 
 
@@ -38,8 +38,7 @@ class Command(BaseCommand):
         days = (last - first).days + 1
         for organisation in organisations:
             with scope(organisation=organisation):
-                for offset in range(days):
-                    rollup_day(organisation, first + timedelta(days=offset))
+                rollup_range(organisation, first, last)
             self.stdout.write(
                 f"{organisation.slug}: rolled up {days} day{'s' if days != 1 else ''}."
             )

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from dashboards.rollup import rollup_day
+from dashboards.rollup import rollup_range
 from ideas.demo import seed_ideas, seed_pulse
 from organisations.models import (
     Membership,
@@ -197,8 +197,7 @@ class Command(BaseCommand):
                     seed_projects(organisation, lead=lead)
                 # Twelve weeks of engagement figures for the dashboards.
                 today = timezone.localdate()
-                for days_ago in range(DASHBOARD_DAYS):
-                    rollup_day(organisation, today - timedelta(days=days_ago))
+                rollup_range(organisation, today - timedelta(days=DASHBOARD_DAYS - 1), today)
         self.print_logins()
 
     def seed_organisation(self, spec):

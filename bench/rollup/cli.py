@@ -85,8 +85,20 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="at the largest scale, also time the roll-up with the suggested indexes added "
         "(to the benchmark database only; dropped again afterwards)",
     )
+    parser.add_argument(
+        "--indexes-only",
+        action="store_true",
+        help="no generation or baseline: only the suggested-index experiment on the data as is",
+    )
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of floors")
     parser.add_argument("--output", type=Path, help="results JSON (default bench/results/)")
+    parser.add_argument(
+        "--report",
+        nargs="+",
+        type=Path,
+        metavar="JSON",
+        help="print the table and targets from earlier results files (merged), nothing else",
+    )
     parser.add_argument("--child-memory", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     for key, value in PRESETS[args.scale].items():
@@ -164,7 +176,12 @@ def measure_stage(args, *, label: str) -> dict:
 
     log(f"{label}: roll-up of one day ({one.first}), {len(orgs)} organisations")
     result["rollup_1"] = measure.summary(
-        measure.timed(lambda: measure.rollup_range(orgs, one), repeat=args.repeat, warmup=1)
+        measure.timed(
+            lambda: measure.rollup_range(orgs, one),
+            repeat=args.repeat,
+            warmup=1,
+            before=measure.vacuum_facts,
+        )
     )
     for kind in floor.STATEMENTS:
         log(f"{label}: floor ({kind}) of one day")
@@ -172,7 +189,11 @@ def measure_stage(args, *, label: str) -> dict:
 
     log(f"{label}: roll-up of {args.rollup_days} days, {len(orgs)} organisations")
     result["rollup_long"] = measure.summary(
-        measure.timed(lambda: measure.rollup_range(orgs, long), repeat=args.repeat_long)
+        measure.timed(
+            lambda: measure.rollup_range(orgs, long),
+            repeat=args.repeat_long,
+            before=measure.vacuum_facts,
+        )
     )
     for kind in floor.STATEMENTS:
         log(f"{label}: floor ({kind}) of {args.rollup_days} days")
@@ -192,35 +213,51 @@ def measure_stage(args, *, label: str) -> dict:
     log(f"{label}: worker peak memory (one organisation, {args.rollup_days} days, new process)")
     result["memory"] = measure.worker_peak_memory(orgs[0], long)
 
-    log(f"{label}: dashboard pages")
+    # The last roll-up left one set of dead fact rows (as any roll-up does): the pages are
+    # timed with them, then after a vacuum (the steady state with autovacuum on).
+    result["dead_fact_rows"] = measure.dead_fact_rows()
+    log(f"{label}: dashboard pages, {result['dead_fact_rows']:,} dead fact rows")
+    result["dashboard_unvacuumed"] = measure.dashboard(orgs[0], long, repeat=args.dashboard_repeat)
+    measure.vacuum_facts()
+    log(f"{label}: dashboard pages, fact tables vacuumed")
     result["dashboard"] = measure.dashboard(orgs[0], long, repeat=args.dashboard_repeat)
     connection.close()
     return result
 
 
-def try_indexes(args, stage: dict) -> dict:
+def try_indexes(args, label: str) -> dict:
     """The roll-up with the suggested indexes in place (benchmark database only)."""
     from django.db import connection
 
-    from . import floor, measure
+    from . import floor, generate, measure
 
     orgs = measure.organisations()
-    one = floor.DayRange(*(date.fromisoformat(stage["days"]["one"]),) * 2)
-    long = floor.DayRange(*(date.fromisoformat(d) for d in stage["days"]["long"]))
+    yesterday = generate.anchor().astimezone(floor.LONDON).date() - timedelta(days=1)
+    one = floor.DayRange(yesterday, yesterday)
+    long = floor.DayRange(yesterday - timedelta(days=args.rollup_days - 1), yesterday)
     with connection.cursor() as cursor:
         for name, target in SUGGESTED_INDEXES.items():
             log(f"suggested index: CREATE INDEX {name} ON {target}")
             cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
         cursor.execute("ANALYZE ideas_support, ideas_comment, ideas_ideaevent, ideas_idea")
     try:
-        result = {"label": stage["label"] + " + suggested indexes"}
+        result = {"label": f"{label} + suggested indexes"}
         log("with suggested indexes: roll-up of one day")
         result["rollup_1"] = measure.summary(
-            measure.timed(lambda: measure.rollup_range(orgs, one), repeat=args.repeat, warmup=1)
+            measure.timed(
+                lambda: measure.rollup_range(orgs, one),
+                repeat=args.repeat,
+                warmup=1,
+                before=measure.vacuum_facts,
+            )
         )
         log(f"with suggested indexes: roll-up of {args.rollup_days} days")
         result["rollup_long"] = measure.summary(
-            measure.timed(lambda: measure.rollup_range(orgs, long), repeat=args.repeat_long)
+            measure.timed(
+                lambda: measure.rollup_range(orgs, long),
+                repeat=args.repeat_long,
+                before=measure.vacuum_facts,
+            )
         )
         for kind in floor.STATEMENTS:
             for span, days in (("1", one), ("long", long)):
@@ -316,6 +353,22 @@ def table(stages: list[dict], args) -> str:
             ),
         ),
     ]
+    rows.append(
+        (
+            "dead fact rows before pages",
+            lambda s: f"{s['dead_fact_rows']:,}" if "dead_fact_rows" in s else "-",
+        )
+    )
+    rows.append(
+        (
+            "page: overview (90 days), unvacuumed",
+            lambda s: (
+                f"{1000 * s['dashboard_unvacuumed']['overview (90 days)']['median']:.1f} ms"
+                if s.get("dashboard_unvacuumed")
+                else "-"
+            ),
+        )
+    )
     pages = next((s["dashboard"] for s in stages if s.get("dashboard")), {})
     for page in pages:
         rows.append(
@@ -344,6 +397,8 @@ def table(stages: list[dict], args) -> str:
 def targets(stages: list[dict]) -> list[str]:
     """The issue's three targets, judged on the measured stages."""
     out = []
+    if not stages:
+        return out
     largest = stages[-1]
     for span in ("1", "long"):
         for kind in ("ward", "full"):
@@ -380,6 +435,62 @@ def targets(stages: list[dict]) -> list[str]:
     return out
 
 
+def _slowest(profile: dict) -> None:
+    print(
+        f"  one organisation-day: {profile['total_ms']:.1f} ms, of which "
+        f"{profile['sql_ms']:.1f} ms in {len(profile['queries'])} queries; slowest:"
+    )
+    for q in profile["queries"][:6]:
+        print(f"  {q['ms']:8.1f} ms  {q['sql'][:150]}")
+
+
+def report(stages: list[dict], target_lines: list[str], args) -> None:
+    measured = [s for s in stages if "counts" in s]
+    if measured:
+        print()
+        print(table(measured, args))
+        print(f"\nWhere the roll-up's time goes at {measured[-1]['label']}:")
+        _slowest(measured[-1]["profile"])
+    for s in stages:
+        if "counts" in s:
+            continue
+        print(
+            f"\n{s['label']}: roll-up 1 day {_s(s['rollup_1'])}, "
+            f"{args.rollup_days} days {_s(s['rollup_long'])}; "
+            f"floor (ward) 1 day {_s(s['floor_ward_1'])}, "
+            f"{args.rollup_days} days {_s(s['floor_ward_long'])}; "
+            f"floor (full) 1 day {_s(s['floor_full_1'])}, "
+            f"{args.rollup_days} days {_s(s['floor_full_long'])}"
+        )
+        _slowest(s["profile"])
+    if target_lines:
+        print("\nTargets:")
+        for line in target_lines:
+            print(f"  {line}")
+    if measured:
+        spread = {
+            k: statistics.pstdev(v["runs"]) / v["median"]
+            for k, v in measured[-1].items()
+            if isinstance(v, dict) and "runs" in v and len(v["runs"]) > 1
+        }
+        if spread:
+            worst = max(spread, key=spread.get)
+            print(f"\nLargest run-to-run spread: {worst} ({spread[worst]:.0%} of the median)")
+
+
+def merged_report(paths: list[Path]) -> None:
+    files = [json.loads(path.read_text()) for path in paths]
+    stages = sorted(
+        (s for f in files for s in f["stages"] if "counts" in s),
+        key=lambda s: s["counts"]["ideas"],
+    )
+    stages += [s for f in files for s in f["stages"] if "counts" not in s]
+    args = argparse.Namespace(**files[0]["arguments"])
+    report(stages, targets([s for s in stages if "counts" in s]), args)
+    for path, f in zip(paths, files, strict=True):
+        print(f"\n{path}: started {f['started']}, machine {f['machine']}")
+
+
 def label_for(ideas: int) -> str:
     for size, suffix in ((1_000_000, "M"), (1_000, "k")):
         if ideas >= size and ideas % (size // 10) == 0:
@@ -401,9 +512,14 @@ def main(argv=None) -> None:
         child_memory(int(org), date.fromisoformat(first), date.fromisoformat(last))
         return
 
+    if args.report:
+        merged_report(args.report)
+        return
+
     env.ensure_database(fresh=args.fresh)
     env.setup_django()
     from django.core.management import call_command
+    from django.db import connection
     from django_scopes import scopes_disabled
 
     from . import generate
@@ -419,21 +535,28 @@ def main(argv=None) -> None:
         days=args.days,
     )
     generate.ensure_structure(structure)
+    connection.close()
     info = machine()
     log(f"machine: {info}")
     stages = []
     started = datetime.now()
-    for ideas, pulses in stage_sizes(args):
+    for ideas, pulses in [] if args.indexes_only else stage_sizes(args):
         label = label_for(ideas)
+        have = generate.get_state()["ideas"]
+        if have > ideas:
+            log(f"{label}: skipped, the database already holds {have:,} ideas (use --fresh)")
+            continue
         log(f"{label}: generating up to {ideas:,} ideas and {pulses:,} pulse check-ins")
         seconds = generate.grow_ideas(ideas) + generate.grow_pulses(pulses)
         seconds += generate.vacuum_analyze()
+        # Measure in a new session, with the server's settings (not the bulk-load ones).
+        connection.close()
         stage = measure_stage(args, label=label)
         stage["generate_seconds"] = seconds
         stages.append(stage)
         print(table(stages, args), flush=True)
-    if args.try_indexes:
-        stages.append(try_indexes(args, stages[-1]))
+    if args.try_indexes or args.indexes_only:
+        stages.append(try_indexes(args, label_for(generate.get_state()["ideas"])))
     results = {
         "started": started.isoformat(timespec="seconds"),
         "arguments": {k: v for k, v in vars(args).items() if k not in ("output", "child_memory")},
@@ -445,29 +568,7 @@ def main(argv=None) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=2, default=str) + "\n")
 
-    print()
-    print(table([s for s in stages if "counts" in s], args))
-    extra = [s for s in stages if "counts" not in s]
-    for s in extra:
-        print(
-            f"\n{s['label']}: roll-up 1 day {_s(s['rollup_1'])}, "
-            f"{args.rollup_days} days {_s(s['rollup_long'])}; floor (full) 1 day "
-            f"{_s(s['floor_full_1'])}, {args.rollup_days} days {_s(s['floor_full_long'])}"
-        )
-    print("\nSlowest roll-up queries for one organisation-day at the largest scale:")
-    for q in stages[-1 - len(extra)]["profile"]["queries"][:6]:
-        print(f"  {q['ms']:8.1f} ms  {q['sql'][:150]}")
-    print("\nTargets:")
-    for line in results["targets"]:
-        print(f"  {line}")
-    spread = {
-        k: statistics.pstdev(v["runs"]) / v["median"]
-        for k, v in stages[-1 - len(extra)].items()
-        if isinstance(v, dict) and "runs" in v and len(v["runs"]) > 1
-    }
-    if spread:
-        worst = max(spread, key=spread.get)
-        print(f"\nLargest run-to-run spread: {worst} ({spread[worst]:.0%} of the median)")
+    report(stages, results["targets"], args)
     print(f"\nMachine: {info}")
     print(f"Results: {output}")
     sys.stdout.flush()

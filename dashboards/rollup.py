@@ -9,7 +9,7 @@ leaves the previous rows in place. Memory grows with wards times days in the ran
 with the number of ideas; backfills go a month at a time.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
 from statistics import median
 from zoneinfo import ZoneInfo
@@ -119,16 +119,22 @@ def _distinct_people(ideas, first: date, last: date, wards) -> dict[tuple[str, d
         for key in keys:
             daily[(key, day)].add(person)
     counts, window = {}, {}
-    scope_keys = {key for key, _ in daily}
-    day = first
-    while day <= last:
-        for key in scope_keys:
-            counts[(key, day)] = len(daily.get((key, day), ()))
-            people = set()
-            for back in range(WINDOW_DAYS):
-                people |= daily.get((key, day - timedelta(days=back)), set())
-            window[(key, day)] = len(people)
-        day += timedelta(days=1)
+    for key in {key for key, _ in daily}:
+        # A sliding window: how many of the last 30 days each person contributed on.
+        present: Counter = Counter()
+        for back in range(WINDOW_DAYS - 1, 0, -1):
+            present.update(daily.get((key, first - timedelta(days=back)), ()))
+        day = first
+        while day <= last:
+            today = daily.get((key, day), set())
+            present.update(today)
+            counts[(key, day)] = len(today)
+            window[(key, day)] = len(present)
+            for person in daily.get((key, day - timedelta(days=WINDOW_DAYS - 1)), ()):
+                present[person] -= 1
+                if not present[person]:
+                    del present[person]
+            day += timedelta(days=1)
     return counts, window
 
 

@@ -6,6 +6,7 @@ import math
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from datetime import date, datetime, timedelta
@@ -39,12 +40,6 @@ PRESETS = {
 # 80% of the ward's members, and at least 15.
 PULSE_PARTICIPATION = 0.8
 MIN_MEMBERS_PER_WARD = 15
-SUGGESTED_INDEXES = {
-    "bench_support_org_created": "ideas_support (organisation_id, created_at)",
-    "bench_comment_org_created": "ideas_comment (organisation_id, created_at)",
-    "bench_event_org_created": "ideas_ideaevent (organisation_id, created_at)",
-    "bench_idea_org_responded": "ideas_idea (organisation_id, first_response_at)",
-}
 RESULTS_DIR = Path(__file__).resolve().parent.parent / "results"
 
 
@@ -80,15 +75,10 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--fresh", action="store_true", help="drop and recreate the benchmark database first"
     )
     parser.add_argument(
-        "--try-indexes",
+        "--day-by-day",
         action="store_true",
-        help="at the largest scale, also time the roll-up with the suggested indexes added "
-        "(to the benchmark database only; dropped again afterwards)",
-    )
-    parser.add_argument(
-        "--indexes-only",
-        action="store_true",
-        help="no generation or baseline: only the suggested-index experiment on the data as is",
+        help="also time the long range as the schedule covers it: rollup_day per "
+        "organisation per day (once; slow)",
     )
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of floors")
     parser.add_argument("--output", type=Path, help="results JSON (default bench/results/)")
@@ -154,6 +144,26 @@ def machine() -> dict:
     }
 
 
+def code_version() -> dict:
+    """The commit measured, and whether the roll-up's code differed from it (read-only git)."""
+    root = Path(__file__).resolve().parents[2]
+
+    def git(*arguments: str) -> str:
+        done = subprocess.run(  # noqa: S603 (fixed arguments)
+            ["git", *arguments],  # noqa: S607 (git from PATH)
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return done.stdout.strip()
+
+    return {
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "changed_files": git("status", "--porcelain", "--", "dashboards", "ideas", "organisations"),
+    }
+
+
 # One stage --------------------------------------------------------------------------------
 
 
@@ -195,6 +205,12 @@ def measure_stage(args, *, label: str) -> dict:
             before=measure.vacuum_facts,
         )
     )
+    if args.day_by_day:
+        log(f"{label}: roll-up of {args.rollup_days} days one day at a time (rollup_day)")
+        measure.vacuum_facts()
+        result["rollup_long_daily"] = measure.summary(
+            measure.timed(lambda: measure.rollup_day_by_day(orgs, long), repeat=1)
+        )
     for kind in floor.STATEMENTS:
         log(f"{label}: floor ({kind}) of {args.rollup_days} days")
         result[f"floor_{kind}_long"] = measure.floor_timing(kind, long, repeat=args.repeat)
@@ -222,53 +238,6 @@ def measure_stage(args, *, label: str) -> dict:
     log(f"{label}: dashboard pages, fact tables vacuumed")
     result["dashboard"] = measure.dashboard(orgs[0], long, repeat=args.dashboard_repeat)
     connection.close()
-    return result
-
-
-def try_indexes(args, label: str) -> dict:
-    """The roll-up with the suggested indexes in place (benchmark database only)."""
-    from django.db import connection
-
-    from . import floor, generate, measure
-
-    orgs = measure.organisations()
-    yesterday = generate.anchor().astimezone(floor.LONDON).date() - timedelta(days=1)
-    one = floor.DayRange(yesterday, yesterday)
-    long = floor.DayRange(yesterday - timedelta(days=args.rollup_days - 1), yesterday)
-    with connection.cursor() as cursor:
-        for name, target in SUGGESTED_INDEXES.items():
-            log(f"suggested index: CREATE INDEX {name} ON {target}")
-            cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
-        cursor.execute("ANALYZE ideas_support, ideas_comment, ideas_ideaevent, ideas_idea")
-    try:
-        result = {"label": f"{label} + suggested indexes"}
-        log("with suggested indexes: roll-up of one day")
-        result["rollup_1"] = measure.summary(
-            measure.timed(
-                lambda: measure.rollup_range(orgs, one),
-                repeat=args.repeat,
-                warmup=1,
-                before=measure.vacuum_facts,
-            )
-        )
-        log(f"with suggested indexes: roll-up of {args.rollup_days} days")
-        result["rollup_long"] = measure.summary(
-            measure.timed(
-                lambda: measure.rollup_range(orgs, long),
-                repeat=args.repeat_long,
-                before=measure.vacuum_facts,
-            )
-        )
-        for kind in floor.STATEMENTS:
-            for span, days in (("1", one), ("long", long)):
-                result[f"floor_{kind}_{span}"] = measure.floor_timing(
-                    kind, days, repeat=args.repeat
-                )
-        result["profile"] = measure.profile(orgs[0], one.first)
-    finally:
-        with connection.cursor() as cursor:
-            for name in SUGGESTED_INDEXES:
-                cursor.execute(f"DROP INDEX IF EXISTS {name}")
     return result
 
 
@@ -302,7 +271,11 @@ def table(stages: list[dict], args) -> str:
         ("floor (full), 1 day", lambda s: _s(s.get("floor_full_1"))),
         ("  ratio to floor (ward)", lambda s: _ratio(s.get("rollup_1"), s.get("floor_ward_1"))),
         ("  ratio to floor (full)", lambda s: _ratio(s.get("rollup_1"), s.get("floor_full_1"))),
-        (f"roll-up, {n} days, all orgs", lambda s: _s(s.get("rollup_long"))),
+        (f"roll-up, {n} days, all orgs (backfill)", lambda s: _s(s.get("rollup_long"))),
+        (
+            f"roll-up, {n} days, day by day",
+            lambda s: _s(s.get("rollup_long_daily")) if s.get("rollup_long_daily") else "-",
+        ),
         (f"floor (ward), {n} days", lambda s: _s(s.get("floor_ward_long"))),
         (f"floor (full), {n} days", lambda s: _s(s.get("floor_full_long"))),
         (
@@ -314,7 +287,7 @@ def table(stages: list[dict], args) -> str:
             lambda s: _ratio(s.get("rollup_long"), s.get("floor_full_long")),
         ),
         (
-            "roll-up per org-day (mean)",
+            "backfill per org-day (mean)",
             lambda s: (
                 f"{1000 * s['rollup_long']['median'] / (n * s['counts']['organisations']):.1f} ms"
                 if s.get("rollup_long")
@@ -451,18 +424,6 @@ def report(stages: list[dict], target_lines: list[str], args) -> None:
         print(table(measured, args))
         print(f"\nWhere the roll-up's time goes at {measured[-1]['label']}:")
         _slowest(measured[-1]["profile"])
-    for s in stages:
-        if "counts" in s:
-            continue
-        print(
-            f"\n{s['label']}: roll-up 1 day {_s(s['rollup_1'])}, "
-            f"{args.rollup_days} days {_s(s['rollup_long'])}; "
-            f"floor (ward) 1 day {_s(s['floor_ward_1'])}, "
-            f"{args.rollup_days} days {_s(s['floor_ward_long'])}; "
-            f"floor (full) 1 day {_s(s['floor_full_1'])}, "
-            f"{args.rollup_days} days {_s(s['floor_full_long'])}"
-        )
-        _slowest(s["profile"])
     if target_lines:
         print("\nTargets:")
         for line in target_lines:
@@ -484,11 +445,10 @@ def merged_report(paths: list[Path]) -> None:
         (s for f in files for s in f["stages"] if "counts" in s),
         key=lambda s: s["counts"]["ideas"],
     )
-    stages += [s for f in files for s in f["stages"] if "counts" not in s]
     args = argparse.Namespace(**files[0]["arguments"])
-    report(stages, targets([s for s in stages if "counts" in s]), args)
+    report(stages, targets(stages), args)
     for path, f in zip(paths, files, strict=True):
-        print(f"\n{path}: started {f['started']}, machine {f['machine']}")
+        print(f"\n{path}: started {f['started']}, code {f.get('code')}, machine {f['machine']}")
 
 
 def label_for(ideas: int) -> str:
@@ -540,7 +500,7 @@ def main(argv=None) -> None:
     log(f"machine: {info}")
     stages = []
     started = datetime.now()
-    for ideas, pulses in [] if args.indexes_only else stage_sizes(args):
+    for ideas, pulses in stage_sizes(args):
         label = label_for(ideas)
         have = generate.get_state()["ideas"]
         if have > ideas:
@@ -555,14 +515,13 @@ def main(argv=None) -> None:
         stage["generate_seconds"] = seconds
         stages.append(stage)
         print(table(stages, args), flush=True)
-    if args.try_indexes or args.indexes_only:
-        stages.append(try_indexes(args, label_for(generate.get_state()["ideas"])))
     results = {
         "started": started.isoformat(timespec="seconds"),
         "arguments": {k: v for k, v in vars(args).items() if k not in ("output", "child_memory")},
         "machine": info,
+        "code": code_version(),
         "stages": stages,
-        "targets": targets([s for s in stages if "counts" in s]),
+        "targets": targets(stages),
     }
     output = args.output or RESULTS_DIR / f"rollup-{args.scale}-{args.ideas}.json"
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -95,6 +95,14 @@ def rollup_range(orgs: list[Organisation], days: floor.DayRange) -> None:
             rollup.rollup_range(organisation, days.first, days.last)
 
 
+def rollup_day_by_day(orgs: list[Organisation], days: floor.DayRange) -> None:
+    """What the schedule does over the days: one rollup_day per organisation per day."""
+    for day in days.days:
+        for organisation in orgs:
+            with scope(organisation=organisation):
+                rollup_day(organisation, day)
+
+
 # Peak memory of a worker ----------------------------------------------------------------
 
 

@@ -244,7 +244,7 @@ def compare_with_floor(orgs: list[Organisation], days: floor.DayRange) -> dict:
         ).values("organisation_id", "day", "scope_key", *FIGURES)
         stored_professions = DailyProfessionFact.objects.filter(
             organisation_id__in=org_ids, day__gte=days.first, day__lte=days.last
-        ).values("organisation_id", "day", "profession", "ideas", "contributors")
+        ).values("organisation_id", "day", "scope_key", "profession", "ideas", "contributors")
         checked = differing = 0
         examples = []
         zero = dict.fromkeys(FIGURES, 0) | {"response_hours_median": None}
@@ -266,7 +266,7 @@ def compare_with_floor(orgs: list[Organisation], days: floor.DayRange) -> dict:
         missing = len(expected)
         profession_differing = 0
         for row in stored_professions:
-            key = (row["organisation_id"], row["day"], row["profession"])
+            key = (row["organisation_id"], row["day"], row["scope_key"], row["profession"])
             want = expected_professions.pop(key, {"ideas": 0, "contributors": 0})
             for field in ("ideas", "contributors"):
                 checked += 1

@@ -10,6 +10,7 @@ from django_scopes import scope, scopes_disabled
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dashboards import rollup
 from dashboards.models import DailyFact, DailyProfessionFact, RollupRun
 from dashboards.rollup import RollupBusy, day_bounds, rollup_day
 from dashboards.tasks import rollup_today_task
@@ -85,6 +86,7 @@ def test_rollup_equals_a_straightforward_computation(organisation, place, ideas,
     with transaction.atomic():
         expected = defaultdict(lambda: defaultdict(int))
         people = defaultdict(set)
+        groups = defaultdict(lambda: [0, set()])  # (scope, staff group): ideas, people
         wards = place["wards"]
 
         def scopes(ward):
@@ -108,6 +110,11 @@ def test_rollup_equals_a_straightforward_computation(organisation, place, ideas,
                     expected[key][f"ideas_{kind}"] += 1
                     expected[key]["supports"] += support_count
                     people[key].add(person)
+                # Staff groups are kept for the organisation and each ward.
+                group = "" if isinstance(person, tuple) else place["members"][person].profession
+                for key in scopes(ward)[:2]:
+                    groups[(key, group)][0] += 1
+                    groups[(key, group)][1].add(person)
         for ward, score in pulses:
             with scopes_disabled():
                 PulseCheckIn.objects.create(
@@ -136,6 +143,56 @@ def test_rollup_equals_a_straightforward_computation(organisation, place, ideas,
             ):
                 assert getattr(fact, field) == expected[key][field], (key, field)
             assert fact.contributors == len(people[key]), key
+        with scopes_disabled():
+            stored = {
+                (row.scope_key, row.profession): (row.ideas, row.contributors)
+                for row in DailyProfessionFact.objects.filter(organisation=organisation)
+            }
+        assert stored == {key: (n, len(who)) for key, (n, who) in groups.items()}
+        transaction.set_rollback(True)
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    ideas=st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.integers(0, 3)),  # ward
+            st.one_of(st.integers(0, 3), st.tuples(st.just("anon"), st.integers(0, 2))),
+            st.integers(-40, 20),  # day, from the start of the range
+        ),
+        max_size=15,
+    )
+)
+def test_a_range_counts_the_trailing_30_days_like_a_straightforward_computation(
+    organisation, place, ideas
+):
+    """The sliding window of a long range, against counting each day's 30 days afresh."""
+    first, days = date(2026, 6, 1), 14
+    wards = place["wards"]
+    with transaction.atomic():
+        shared = []  # (scopes, person, day)
+        for ward, person, offset in ideas:
+            day = first + timedelta(days=offset)
+            when = datetime(day.year, day.month, day.day, 12, tzinfo=LONDON)
+            make_idea(organisation, place, ward=ward, author=person, when=when)
+            scopes = ["organisation"]
+            if ward is not None:
+                scopes += [f"ward:{wards[ward].pk}", f"site:{wards[ward].site_id}"]
+            shared.append((scopes, person, day))
+        with scope(organisation=organisation):
+            rollup.rollup_range(organisation, first, first + timedelta(days=days - 1))
+        with scopes_disabled():
+            got = {
+                (f.scope_key, f.day): (f.contributors, f.contributors_30d)
+                for f in DailyFact.objects.filter(organisation=organisation)
+            }
+        for (key, day), (today, window) in got.items():
+            assert today == len({p for s, p, d in shared if key in s and d == day}), (key, day)
+            assert window == len(
+                {p for s, p, d in shared if key in s and 0 <= (day - d).days < 30}
+            ), (key, day)
         transaction.set_rollback(True)
 
 
@@ -214,8 +271,16 @@ def test_anonymous_ideas_count_as_staff_group_not_stated(organisation, place):
     make_idea(organisation, place, ward=0, author=("anon", 1), when=when)
     with scope(organisation=organisation):
         rollup_day(organisation, DAY)
-        rows = dict(DailyProfessionFact.objects.values_list("profession", "ideas"))
-    assert rows == {"nursing_midwifery": 1, "": 1}
+        rows = DailyProfessionFact.objects.values_list("scope_key", "profession", "ideas")
+    ward = f"ward:{place['wards'][0].pk}"
+    assert sorted(rows) == sorted(
+        [
+            ("organisation", "nursing_midwifery", 1),
+            ("organisation", "", 1),
+            (ward, "nursing_midwifery", 1),
+            (ward, "", 1),
+        ]
+    )
 
 
 def test_time_to_first_response_and_answered_within_target(organisation, place):
@@ -242,10 +307,14 @@ def test_a_failed_run_leaves_the_previous_figures_and_the_next_run_completes(
         rollup_day(organisation, DAY)
     make_idea(organisation, place, ward=0, author=1, when=datetime(2026, 6, 10, 11, tzinfo=LONDON))
 
-    def crash(*args, **kwargs):
-        raise RuntimeError("worker killed")
+    write = rollup._insert
 
-    monkeypatch.setattr(DailyProfessionFact.objects, "bulk_create", crash)
+    def crash_before_the_staff_groups(model, fields, rows):
+        if model is DailyProfessionFact:
+            raise RuntimeError("worker killed")
+        write(model, fields, rows)
+
+    monkeypatch.setattr(rollup, "_insert", crash_before_the_staff_groups)
     with scope(organisation=organisation), pytest.raises(RuntimeError):
         rollup_day(organisation, DAY)
     assert facts(organisation)["organisation"].ideas == 1  # the old day, whole
@@ -338,15 +407,19 @@ def test_a_range_gives_the_same_rows_as_its_days_one_by_one(organisation, place)
 
     def snapshot():
         with scopes_disabled():
-            return sorted(
-                tuple(sorted((k, v) for k, v in row.items() if k != "id"))
-                for row in DailyFact.objects.filter(organisation=organisation).values()
-            )
+            return [
+                sorted(
+                    tuple(sorted((k, v) for k, v in row.items() if k != "id"))
+                    for row in model.objects.filter(organisation=organisation).values()
+                )
+                for model in (DailyFact, DailyProfessionFact)
+            ]
 
+    # A range counts the trailing 30 days by a sliding window, a single day in SQL.
     with scope(organisation=organisation):
-        rollup_range(organisation, date(2026, 6, 7), date(2026, 6, 12))
+        rollup_range(organisation, date(2026, 6, 7), date(2026, 6, 20))
         by_range = snapshot()
-        for day in range(7, 13):
+        for day in range(7, 21):
             rollup_day(organisation, date(2026, 6, day))
     assert snapshot() == by_range
     with scopes_disabled():
@@ -357,3 +430,5 @@ def test_a_range_gives_the_same_rows_as_its_days_one_by_one(organisation, place)
     assert [org[date(2026, 6, d)].ideas for d in range(7, 13)] == [0, 1, 1, 2, 1, 0]
     assert org[date(2026, 6, 7)].contributors_30d == 1  # the anonymous person of 20 May
     assert org[date(2026, 6, 11)].contributors_30d == 4
+    assert org[date(2026, 6, 18)].contributors_30d == 4  # 20 May is the window's first day
+    assert org[date(2026, 6, 19)].contributors_30d == 3

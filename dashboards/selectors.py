@@ -11,7 +11,7 @@ from ideas.models import OPEN_STATUSES, Idea
 from organisations.models import Profession, Site, Ward
 
 from .models import ORGANISATION_SCOPE, DailyFact, DailyProfessionFact
-from .suppression import suppressed_keys
+from .suppression import suppressed_keys, suppressed_table_cells
 
 SUMMED = [
     "ideas",
@@ -149,6 +149,11 @@ def ward_league(organisation, start: date, end: date, *, site=None, sort="ideas"
     return sorted(rows, key=LEAGUE_SORTS.get(sort, LEAGUE_SORTS["ideas"]))
 
 
+STAFF_GROUPS = [*Profession.values, ""]
+STAFF_GROUP_LABELS = {**dict(Profession.choices), "": "Not stated (shared anonymously)"}
+NO_WARD = None
+
+
 def who_takes_part(organisation, start: date, end: date) -> list[dict]:
     """Ideas by staff group over the range, small numbers suppressed (one query)."""
     rows = (
@@ -159,16 +164,15 @@ def who_takes_part(organisation, start: date, end: date) -> list[dict]:
         .annotate(ideas=Sum("ideas"))
         .order_by()
     )
-    counts = {key: 0 for key in [*Profession.values, ""]}
+    counts = dict.fromkeys(STAFF_GROUPS, 0)
     for row in rows:
         counts[row["profession"]] = row["ideas"] or 0
     hidden = suppressed_keys(counts, organisation.suppression_threshold)
     total = sum(counts.values())
-    labels = {**dict(Profession.choices), "": "Not stated (shared anonymously)"}
     return [
         {
             "profession": key,
-            "label": labels[key],
+            "label": STAFF_GROUP_LABELS[key],
             "ideas": None if key in hidden else value,
             "share": None if key in hidden else _ratio(value, total),
         }
@@ -188,23 +192,73 @@ def who_takes_part_by_month(organisation, start: date, end: date) -> dict:
         .values_list("day", "profession", "ideas")
         .order_by("day")
     )
-    keys = [*Profession.values, ""]
+    keys = STAFF_GROUPS
     months: dict[date, dict] = {}
     for day, profession, ideas in rows:
         month = months.setdefault(day.replace(day=1), dict.fromkeys(keys, 0))
         month[profession] = month.get(profession, 0) + ideas
     threshold = organisation.suppression_threshold
     hidden = {month: suppressed_keys(counts, threshold) for month, counts in months.items()}
-    labels = {**dict(Profession.choices), "": "Not stated (shared anonymously)"}
     ordered = sorted(months)
     return {
         "months": ordered,
         "rows": [
             {
-                "label": labels[key],
+                "label": STAFF_GROUP_LABELS[key],
                 "cells": [None if key in hidden[m] else months[m][key] for m in ordered],
             }
             for key in keys
+        ],
+    }
+
+
+def staff_groups_by_ward(organisation, start: date, end: date, *, site=None) -> dict:
+    """Ideas by ward and staff group over the range (three queries).
+
+    The whole organisation's table is suppressed as one, with the ideas of no ward as a row
+    of their own, so that the ward totals and the staff-group totals shown elsewhere
+    cannot give a hidden cell back; then the rows asked for (a site's wards) are kept.
+    """
+    wards = list(
+        Ward.objects.filter(organisation=organisation).select_related("site").order_by("name")
+    )
+    facts = DailyProfessionFact.objects.filter(
+        organisation=organisation, day__gte=start, day__lte=end
+    )
+    table = {(w.pk, group): 0 for w in wards for group in STAFF_GROUPS}
+    table |= {(NO_WARD, group): 0 for group in STAFF_GROUPS}
+    ward_rows = (
+        facts.exclude(scope_key=ORGANISATION_SCOPE)
+        .values_list("scope_key", "profession")
+        .annotate(ideas=Sum("ideas"))
+        .order_by()
+    )
+    for scope_key, group, ideas in ward_rows:
+        cell = (int(scope_key.removeprefix("ward:")), group)
+        if cell in table:
+            table[cell] = ideas
+    organisation_rows = (
+        facts.filter(scope_key=ORGANISATION_SCOPE)
+        .values_list("profession")
+        .annotate(ideas=Sum("ideas"))
+        .order_by()
+    )
+    for group, ideas in organisation_rows:
+        in_wards = sum(table.get((w.pk, group), 0) for w in wards)
+        table[(NO_WARD, group)] = max(0, ideas - in_wards)
+    hidden = suppressed_table_cells(table, organisation.suppression_threshold)
+    shown = [w for w in wards if site is None or w.site_id == site.pk]
+    return {
+        "groups": [(group, STAFF_GROUP_LABELS[group]) for group in STAFF_GROUPS],
+        "rows": [
+            {
+                "ward": ward,
+                "cells": [
+                    None if (ward.pk, group) in hidden else table[(ward.pk, group)]
+                    for group in STAFF_GROUPS
+                ],
+            }
+            for ward in shown
         ],
     }
 

@@ -6,6 +6,7 @@ When exactly one cell of a breakdown is hidden, the next smallest is hidden too
 subtracting the others from a published total.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 
@@ -31,3 +32,25 @@ def suppress(counts: dict, threshold: int) -> dict:
 
 def suppressed_keys(counts: dict, threshold: int) -> set:
     return {k for k, cell in suppress(counts, threshold).items() if cell.suppressed}
+
+
+def suppressed_table_cells(table: dict[tuple, int], threshold: int) -> set[tuple]:
+    """Suppress a two-way table {(row, column): count} whose row and column totals are
+    published elsewhere: small cells are hidden, then, for as long as some row or column
+    has exactly one hidden cell, its next smallest is hidden too. Every row and column
+    then hides none or at least two cells, so no subtraction gives one back."""
+    hidden = {cell for cell, value in table.items() if 0 < value < threshold}
+    lines = defaultdict(list)
+    for cell in table:
+        lines[(0, cell[0])].append(cell)
+        lines[(1, cell[1])].append(cell)
+    changed = True
+    while changed:
+        changed = False
+        for cells in lines.values():
+            if sum(cell in hidden for cell in cells) == 1:
+                visible = [c for c in cells if c not in hidden and table[c] > 0]
+                if visible:
+                    hidden.add(min(visible, key=table.get))
+                    changed = True
+    return hidden

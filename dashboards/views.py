@@ -64,6 +64,54 @@ def _pulse_cell(row, threshold):
     return _shown(row["pulse_mean"], threshold)
 
 
+def _wants_csv(request, table=None):
+    return request.GET.get("format") == "csv" and request.GET.get("table") == table
+
+
+def _league_rows(league, threshold):
+    return [
+        [
+            r["name"],
+            r["site"],
+            r["ideas"],
+            r["implemented"],
+            r["answered"] if r["answered"] is not None else "",
+            _shown(r["contributors_30d"], threshold),
+            r["active_members"],
+            _people_cell(r, threshold),
+            _shown(r["pulse_count"], threshold),
+            _pulse_cell(r, threshold),
+        ]
+        for r in league
+    ]
+
+
+LEAGUE_CSV_HEADER = [
+    "Ward",
+    "Site",
+    "Ideas",
+    "Implemented",
+    "Answered within target (%)",
+    "Contributors (30 days)",
+    "Active members",
+    "Participation (%)",
+    "Pulse check-ins",
+    "Pulse mean",
+]
+
+
+def _staff_groups_csv(filename, matrix, threshold):
+    return _csv(
+        filename,
+        ["Ward", "Site", *[label for _, label in matrix["groups"]]],
+        [
+            [row["ward"].name, row["ward"].site.name]
+            + [_shown(cell, threshold) for cell in row["cells"]]
+            for row in matrix["rows"]
+        ],
+    )
+
+
 @role_required(Role.QI_LEAD)
 def overview(request, org_slug):
     organisation = request.organisation
@@ -71,36 +119,11 @@ def overview(request, org_slug):
     sort = request.GET.get("sort", "ideas")
     league = selectors.ward_league(organisation, start, end, sort=sort)
     threshold = organisation.suppression_threshold
-    if request.GET.get("format") == "csv":
+    if _wants_csv(request):
         return _csv(
             f"{organisation.slug}-wards-{start}-to-{end}.csv",
-            [
-                "Ward",
-                "Site",
-                "Ideas",
-                "Implemented",
-                "Answered within target (%)",
-                "Contributors (30 days)",
-                "Active members",
-                "Participation (%)",
-                "Pulse check-ins",
-                "Pulse mean",
-            ],
-            [
-                [
-                    r["name"],
-                    r["site"],
-                    r["ideas"],
-                    r["implemented"],
-                    r["answered"] if r["answered"] is not None else "",
-                    _shown(r["contributors_30d"], threshold),
-                    r["active_members"],
-                    _people_cell(r, threshold),
-                    _shown(r["pulse_count"], threshold),
-                    _pulse_cell(r, threshold),
-                ]
-                for r in league
-            ],
+            LEAGUE_CSV_HEADER,
+            _league_rows(league, threshold),
         )
     org_figures = _tiles(organisation, ORGANISATION_SCOPE, start, end)
     totals = org_figures["now"].totals
@@ -130,10 +153,21 @@ def overview(request, org_slug):
 
 @role_required(Role.QI_LEAD)
 def ward(request, org_slug, ward_id):
+    organisation = request.organisation
     ward = get_object_or_404(
-        Ward.objects.select_related("site"), organisation=request.organisation, pk=ward_id
+        Ward.objects.select_related("site"), organisation=organisation, pk=ward_id
     )
     form, start, end = _range(request)
+    matrix = selectors.staff_groups_by_ward(organisation, start, end, site=ward.site)
+    cells = next(row["cells"] for row in matrix["rows"] if row["ward"].pk == ward.pk)
+    staff_groups = [(label, cell) for (_, label), cell in zip(matrix["groups"], cells, strict=True)]
+    threshold = organisation.suppression_threshold
+    if _wants_csv(request, "staff-groups"):
+        return _csv(
+            f"{organisation.slug}-ward-{ward.pk}-staff-groups-{start}-to-{end}.csv",
+            ["Staff group", "Ideas"],
+            [[label, _shown(cell, threshold)] for label, cell in staff_groups],
+        )
     return render(
         request,
         "dashboards/scope.html",
@@ -144,8 +178,10 @@ def ward(request, org_slug, ward_id):
             "scope_name": ward.name,
             "caption": ward.site.name,
             "ward": ward,
-            "tiles": _tiles(request.organisation, f"ward:{ward.pk}", start, end),
-            "waiting": selectors.waiting_longest(request.organisation, ward=ward),
+            "tiles": _tiles(organisation, f"ward:{ward.pk}", start, end),
+            "waiting": selectors.waiting_longest(organisation, ward=ward),
+            # Groups with no ideas are left out of the list; hidden ones stay in.
+            "staff_groups": [(label, cell) for label, cell in staff_groups if cell != 0],
             "range_query": f"start={start}&end={end}",
         },
     )
@@ -153,8 +189,24 @@ def ward(request, org_slug, ward_id):
 
 @role_required(Role.QI_LEAD)
 def site(request, org_slug, site_id):
-    site = get_object_or_404(Site, organisation=request.organisation, pk=site_id)
+    organisation = request.organisation
+    site = get_object_or_404(Site, organisation=organisation, pk=site_id)
     form, start, end = _range(request)
+    league = selectors.ward_league(organisation, start, end, site=site)
+    matrix = selectors.staff_groups_by_ward(organisation, start, end, site=site)
+    threshold = organisation.suppression_threshold
+    if _wants_csv(request, "wards"):
+        return _csv(
+            f"{organisation.slug}-site-{site.pk}-wards-{start}-to-{end}.csv",
+            LEAGUE_CSV_HEADER,
+            _league_rows(league, threshold),
+        )
+    if _wants_csv(request, "staff-groups"):
+        return _staff_groups_csv(
+            f"{organisation.slug}-site-{site.pk}-staff-groups-{start}-to-{end}.csv",
+            matrix,
+            threshold,
+        )
     return render(
         request,
         "dashboards/scope.html",
@@ -165,10 +217,11 @@ def site(request, org_slug, site_id):
             "scope_name": site.name,
             "caption": "Site",
             "site": site,
-            "tiles": _tiles(request.organisation, f"site:{site.pk}", start, end),
-            "waiting": selectors.waiting_longest(request.organisation, site=site),
-            "league": selectors.ward_league(request.organisation, start, end, site=site),
+            "tiles": _tiles(organisation, f"site:{site.pk}", start, end),
+            "waiting": selectors.waiting_longest(organisation, site=site),
+            "league": league,
             "league_columns": LEAGUE_COLUMNS,
+            "staff_matrix": matrix,
             "range_query": f"start={start}&end={end}",
         },
     )
@@ -178,16 +231,33 @@ def site(request, org_slug, site_id):
 def people(request, org_slug):
     organisation = request.organisation
     form, start, end = _range(request)
-    rows = selectors.who_takes_part(organisation, start, end)
     threshold = organisation.suppression_threshold
-    if request.GET.get("format") == "csv":
+    period = f"{start}-to-{end}"
+    if _wants_csv(request):
+        rows = selectors.who_takes_part(organisation, start, end)
         return _csv(
-            f"{organisation.slug}-staff-groups-{start}-to-{end}.csv",
+            f"{organisation.slug}-staff-groups-{period}.csv",
             ["Staff group", "Ideas", "Share of ideas (%)"],
             [
                 [r["label"], _shown(r["ideas"], threshold), _shown(r["share"], threshold)]
                 for r in rows
             ],
+        )
+    if _wants_csv(request, "months"):
+        by_month = selectors.who_takes_part_by_month(organisation, start, end)
+        return _csv(
+            f"{organisation.slug}-staff-groups-by-month-{period}.csv",
+            ["Staff group", *[month.strftime("%b %Y") for month in by_month["months"]]],
+            [
+                [row["label"], *[_shown(cell, threshold) for cell in row["cells"]]]
+                for row in by_month["rows"]
+            ],
+        )
+    if _wants_csv(request, "wards"):
+        return _staff_groups_csv(
+            f"{organisation.slug}-staff-groups-by-ward-{period}.csv",
+            selectors.staff_groups_by_ward(organisation, start, end),
+            threshold,
         )
     return render(
         request,
@@ -196,8 +266,9 @@ def people(request, org_slug):
             "form": form,
             "start": start,
             "end": end,
-            "rows": rows,
+            "rows": selectors.who_takes_part(organisation, start, end),
             "by_month": selectors.who_takes_part_by_month(organisation, start, end),
+            "staff_matrix": selectors.staff_groups_by_ward(organisation, start, end),
             "range_query": f"start={start}&end={end}",
         },
     )
@@ -230,6 +301,14 @@ def engagement_spc(request, org_slug):
                 points, result, title=title, unit=unit, chart_id=f"spc-{key}"
             )
         charts_out.append(entry)
+    if _wants_csv(request):
+        weeks = sorted({week for points in series.values() for week, _ in points})
+        values = {key: dict(series[key]) for key, *_ in KPIS}
+        return _csv(
+            f"{organisation.slug}-weekly-engagement-{start}-to-{end}.csv",
+            ["Week beginning", *[title for _, title, *_ in KPIS]],
+            [[week, *[values[key].get(week, "") for key, *_ in KPIS]] for week in weeks],
+        )
     return render(
         request,
         "dashboards/spc.html",

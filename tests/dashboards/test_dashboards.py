@@ -119,6 +119,7 @@ def test_dashboards_run_a_fixed_number_of_queries_whatever_the_data(
     pages = [
         OVERVIEW,
         f"/city-hospitals/dashboards/wards/{ward.pk}/",
+        f"/city-hospitals/dashboards/sites/{ward.site_id}/",
         "/city-hospitals/dashboards/who-takes-part/",
         "/city-hospitals/dashboards/spc/",
     ]

@@ -1,9 +1,17 @@
 from django.db import models
 from django_scopes import ScopedManager
 
-from organisations.models import Organisation, Site, Ward
+from organisations.models import Organisation, Profession, Site, Ward
 
 ORGANISATION_SCOPE = "organisation"
+
+
+def staff_field(profession: str) -> str:
+    """The DailyFact column of a staff group ("" is not stated)."""
+    return f"staff_{profession or 'not_stated'}"
+
+
+STAFF_FIELDS = {profession: staff_field(profession) for profession in [*Profession.values, ""]}
 
 
 class DailyFact(models.Model):
@@ -46,6 +54,23 @@ class DailyFact(models.Model):
     pulse_count = models.PositiveIntegerField(default=0)
     pulse_sum = models.PositiveIntegerField(default=0)
 
+    # Ideas by the staff group of whoever shared them: who takes part. An anonymous idea
+    # records no staff group, so it counts as not stated. A column per group (the groups
+    # are Profession's choices) keeps one row per scope and day, so the staff-group
+    # tables cost the same to read whatever the number of ideas.
+    staff_medical_dental = models.PositiveIntegerField(default=0)
+    staff_nursing_midwifery = models.PositiveIntegerField(default=0)
+    staff_allied_health = models.PositiveIntegerField(default=0)
+    staff_healthcare_science = models.PositiveIntegerField(default=0)
+    staff_pharmacy = models.PositiveIntegerField(default=0)
+    staff_healthcare_assistant = models.PositiveIntegerField(default=0)
+    staff_admin_clerical = models.PositiveIntegerField(default=0)
+    staff_estates_ancillary = models.PositiveIntegerField(default=0)
+    staff_general_management = models.PositiveIntegerField(default=0)
+    staff_student = models.PositiveIntegerField(default=0)
+    staff_other = models.PositiveIntegerField(default=0)
+    staff_not_stated = models.PositiveIntegerField(default=0)
+
     objects = ScopedManager(organisation="organisation")
 
     class Meta:
@@ -58,31 +83,6 @@ class DailyFact(models.Model):
 
     def __str__(self):
         return f"{self.scope_key} on {self.day}"
-
-
-class DailyProfessionFact(models.Model):
-    """Contributions by staff group per day: who takes part. Anonymous contributions are
-    counted under 'not stated', since an anonymous idea records no staff group."""
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    scope_key = models.CharField(max_length=40)
-    profession = models.CharField(max_length=30, blank=True)
-    ideas = models.PositiveIntegerField(default=0)
-    contributors = models.PositiveIntegerField(default=0)
-
-    objects = ScopedManager(organisation="organisation")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "day", "scope_key", "profession"],
-                name="one_profession_fact_per_day",
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.profession or 'not stated'} on {self.day}"
 
 
 class RollupRun(models.Model):

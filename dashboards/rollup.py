@@ -5,8 +5,9 @@ site and organisation rows add up the ward rows, and distinct people are counted
 again at each level. One organisation's days are written in one transaction, under
 row locks, by deleting their rows and inserting fresh ones: running a day twice gives
 identical rows, two runs of the same day never overlap, and a run killed half-way
-leaves the previous rows in place. Memory grows with wards times days in the range, never
-with the number of ideas; backfills go a month at a time.
+leaves the previous rows in place. Rows are read grouped or in chunks, so memory grows
+with wards, staff groups and days in the range (backfills go a quarter at a time) and
+with one day's answers, not with the number of ideas (bench/ measures it).
 """
 
 from collections import Counter, defaultdict
@@ -33,7 +34,7 @@ from django.utils import timezone
 from ideas.models import Comment, Idea, IdeaEvent, Kind, PulseCheckIn, Status, Support
 from organisations.models import Membership, Organisation, Ward
 
-from .models import ORGANISATION_SCOPE, DailyFact, DailyProfessionFact, RollupRun
+from .models import ORGANISATION_SCOPE, STAFF_FIELDS, DailyFact, RollupRun
 
 LONDON = ZoneInfo("Europe/London")
 WINDOW_DAYS = 30
@@ -104,7 +105,9 @@ def _rows(queryset, field: str, ward_field: str, **aggregates):
     )
 
 
-SLOT = {field: n for n, field in enumerate(ADDITIVE)}
+# The figures that add up from ward to site to organisation, as counted from rows.
+SUMMED = [*ADDITIVE[:-1], *STAFF_FIELDS.values()]
+SLOT = {field: n for n, field in enumerate(SUMMED)}
 FACT_FIELDS = [
     "organisation_id",
     "day",
@@ -112,12 +115,12 @@ FACT_FIELDS = [
     "scope_key",
     "site_id",
     "ward_id",
-    *ADDITIVE,
+    *SUMMED,
+    "active_members",
     "contributors",
     "contributors_30d",
     "response_hours_median",
 ]
-PROFESSION_FIELDS = ["organisation_id", "day", "scope_key", "profession", "ideas", "contributors"]
 
 
 def _keys_of(wards: dict[int, int]) -> defaultdict:
@@ -128,11 +131,11 @@ def _keys_of(wards: dict[int, int]) -> defaultdict:
 
 
 class _Totals:
-    """Additive figures keyed by (scope, day), one slot per field of ADDITIVE."""
+    """Summed figures keyed by (scope, day), one slot per field of SUMMED."""
 
     def __init__(self, keys_of: defaultdict):
         self.keys_of = keys_of
-        self.values: dict[tuple[str, date], list[int]] = defaultdict(lambda: [0] * len(ADDITIVE))
+        self.values: dict[tuple[str, date], list[int]] = defaultdict(lambda: [0] * len(SUMMED))
 
     def add(self, ward_id, day, figures: dict):
         """Add one (ward, day) row's figures to the ward, its site and the organisation."""
@@ -165,9 +168,9 @@ def _window_in_sql(organisation, first: date, last: date, wards) -> dict:
     return window
 
 
-def _people(organisation, first: date, last: date, wards, keys_of) -> tuple[dict, dict, list]:
-    """Distinct contributors per scope and day and over the trailing 30 days, and ideas and
-    contributors per staff group (organisation and ward).
+def _people(organisation, first: date, last: date, wards, keys_of) -> tuple[dict, dict, dict]:
+    """Distinct contributors per scope and day and over the trailing 30 days, and ideas per
+    (ward, day, staff group).
 
     The ideas are read person by person, in day order, so that only one person's days are
     held at a time: memory grows with scopes and days, not with ideas. Someone who shared
@@ -196,14 +199,14 @@ def _people(organisation, first: date, last: date, wards, keys_of) -> tuple[dict
     )
     # Days as ordinals (plain integers): this loop runs once per person-day-ward.
     contributors, steps = defaultdict(int), defaultdict(int)
-    group_ideas, group_people = defaultdict(int), defaultdict(int)
+    staff = defaultdict(int)
     first_n = first.toordinal()
     person = person_day = None
     for author_id, token, day, ward_id, n in rows.iterator(chunk_size=5000):
         # One person: the author of a named idea, the token of an anonymous one.
         if (author_id, token) != person:
             person, person_day, covered = (author_id, token), None, {}
-            profession = professions.get(author_id, "")
+            group = STAFF_FIELDS.get(professions.get(author_id, ""), STAFF_FIELDS["other"])
         d = day.toordinal()
         if d != person_day:
             person_day, counted = d, set()
@@ -220,12 +223,7 @@ def _people(organisation, first: date, last: date, wards, keys_of) -> tuple[dict
             if d >= first_n:
                 contributors[(key, day)] += 1
         if d >= first_n:
-            # Staff groups by organisation and by ward (not site: a site adds up its wards).
-            for key in keys[::2]:
-                group_ideas[(key, day, profession)] += n
-                if (key, profession) not in counted:
-                    counted.add((key, profession))
-                    group_people[(key, day, profession)] += 1
+            staff[(ward_id, day, group)] += n
     if short:
         window = _window_in_sql(organisation, first, last, wards)
     else:
@@ -236,18 +234,12 @@ def _people(organisation, first: date, last: date, wards, keys_of) -> tuple[dict
                 running += steps.get((key, d), 0)
                 if d >= first_n:
                     window[(key, date.fromordinal(d))] = running
-    groups = [
-        (organisation.pk, day, key, profession, n, group_people[(key, day, profession)])
-        for (key, day, profession), n in group_ideas.items()
-    ]
-    return contributors, window, groups
+    return contributors, window, staff
 
 
-def compute_range(organisation: Organisation, first: date, last: date) -> tuple[list, list]:
+def compute_range(organisation: Organisation, first: date, last: date) -> list[tuple]:
     """Work out the facts of every day from `first` to `last` (not saved): a pure read.
-
-    Returns rows in the order of FACT_FIELDS and of PROFESSION_FIELDS.
-    """
+    Returns rows in the order of FACT_FIELDS."""
     start, _ = day_bounds(first)
     _, end = day_bounds(last)
     target = timedelta(days=organisation.response_target_days)
@@ -317,12 +309,14 @@ def compute_range(organisation: Organisation, first: date, last: date) -> tuple[
         for key in keys_of[ward_id]:
             active[key] += n
 
-    contributors, window, groups = _people(organisation, first, last, wards, keys_of)
+    contributors, window, staff = _people(organisation, first, last, wards, keys_of)
+    for (ward_id, day, group), n in staff.items():
+        totals.add(ward_id, day, {group: n})
 
     scopes = [(ORGANISATION_SCOPE, "organisation", None, None)]
     scopes += [(f"site:{s}", "site", s, None) for s in sorted(set(wards.values()))]
     scopes += [(f"ward:{w}", "ward", None, w) for w in sorted(wards)]
-    nothing = [0] * len(ADDITIVE)
+    nothing = [0] * len(SUMMED)
     facts = []
     day = first
     while day <= last:
@@ -336,7 +330,7 @@ def compute_range(organisation: Organisation, first: date, last: date) -> tuple[
                     key,
                     site_id,
                     ward_id,
-                    *figures[:-1],
+                    *figures,
                     active[key],
                     contributors.get((key, day), 0),
                     window.get((key, day), 0),
@@ -344,7 +338,7 @@ def compute_range(organisation: Organisation, first: date, last: date) -> tuple[
                 )
             )
         day += timedelta(days=1)
-    return facts, groups
+    return facts
 
 
 def _insert(model, fields: list[str], rows: list[tuple]) -> None:
@@ -366,7 +360,7 @@ def _insert(model, fields: list[str], rows: list[tuple]) -> None:
 
 
 def rollup_range(organisation: Organisation, first: date, last: date) -> int:
-    """Compute and store the days from `first` to `last`, a month at a time.
+    """Compute and store the days from `first` to `last`, a quarter (CHUNK_DAYS) at a time.
 
     Raises RollupBusy if any of those days is being rolled up already.
     """
@@ -400,12 +394,10 @@ def _rollup_chunk(organisation: Organisation, first: date, last: date) -> int:
             # index, twenty times slower here than reading the day range and sorting it.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
-        facts, profession_facts = compute_range(organisation, first, last)
+        facts = compute_range(organisation, first, last)
         in_range = {"organisation": organisation, "day__gte": first, "day__lte": last}
         DailyFact.objects.filter(**in_range).delete()
-        DailyProfessionFact.objects.filter(**in_range).delete()
         _insert(DailyFact, FACT_FIELDS, facts)
-        _insert(DailyProfessionFact, PROFESSION_FIELDS, profession_facts)
         RollupRun.objects.filter(pk__in=[r.pk for r in runs]).update(finished_at=timezone.now())
     return len(facts)
 

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Sum
+from django.db.models.functions import TruncMonth
 
 from ideas.models import OPEN_STATUSES, Idea
 from organisations.models import Profession, Site, Ward
 
-from .models import ORGANISATION_SCOPE, DailyFact, DailyProfessionFact
+from .models import ORGANISATION_SCOPE, STAFF_FIELDS, DailyFact
 from .suppression import suppressed_keys, suppressed_table_cells
 
 SUMMED = [
@@ -149,24 +150,20 @@ def ward_league(organisation, start: date, end: date, *, site=None, sort="ideas"
     return sorted(rows, key=LEAGUE_SORTS.get(sort, LEAGUE_SORTS["ideas"]))
 
 
-STAFF_GROUPS = [*Profession.values, ""]
 STAFF_GROUP_LABELS = {**dict(Profession.choices), "": "Not stated (shared anonymously)"}
 NO_WARD = None
 
 
+def _staff_sums() -> dict:
+    return {field: Sum(field) for field in STAFF_FIELDS.values()}
+
+
 def who_takes_part(organisation, start: date, end: date) -> list[dict]:
     """Ideas by staff group over the range, small numbers suppressed (one query)."""
-    rows = (
-        DailyProfessionFact.objects.filter(
-            organisation=organisation, scope_key=ORGANISATION_SCOPE, day__gte=start, day__lte=end
-        )
-        .values("profession")
-        .annotate(ideas=Sum("ideas"))
-        .order_by()
-    )
-    counts = dict.fromkeys(STAFF_GROUPS, 0)
-    for row in rows:
-        counts[row["profession"]] = row["ideas"] or 0
+    sums = DailyFact.objects.filter(
+        organisation=organisation, scope_key=ORGANISATION_SCOPE, day__gte=start, day__lte=end
+    ).aggregate(**_staff_sums())
+    counts = {group: sums[field] or 0 for group, field in STAFF_FIELDS.items()}
     hidden = suppressed_keys(counts, organisation.suppression_threshold)
     total = sum(counts.values())
     return [
@@ -186,17 +183,18 @@ def who_takes_part_by_month(organisation, start: date, end: date) -> dict:
     Each month is suppressed on its own, with its complement, like any breakdown.
     """
     rows = (
-        DailyProfessionFact.objects.filter(
+        DailyFact.objects.filter(
             organisation=organisation, scope_key=ORGANISATION_SCOPE, day__gte=start, day__lte=end
         )
-        .values_list("day", "profession", "ideas")
-        .order_by("day")
+        .annotate(month=TruncMonth("day"))
+        .values("month")
+        .annotate(**_staff_sums())
+        .order_by("month")
     )
-    keys = STAFF_GROUPS
-    months: dict[date, dict] = {}
-    for day, profession, ideas in rows:
-        month = months.setdefault(day.replace(day=1), dict.fromkeys(keys, 0))
-        month[profession] = month.get(profession, 0) + ideas
+    months = {
+        row["month"]: {group: row[field] or 0 for group, field in STAFF_FIELDS.items()}
+        for row in rows
+    }
     threshold = organisation.suppression_threshold
     hidden = {month: suppressed_keys(counts, threshold) for month, counts in months.items()}
     ordered = sorted(months)
@@ -207,7 +205,7 @@ def who_takes_part_by_month(organisation, start: date, end: date) -> dict:
                 "label": STAFF_GROUP_LABELS[key],
                 "cells": [None if key in hidden[m] else months[m][key] for m in ordered],
             }
-            for key in keys
+            for key in STAFF_FIELDS
         ],
     }
 
@@ -222,40 +220,27 @@ def staff_groups_by_ward(organisation, start: date, end: date, *, site=None) -> 
     wards = list(
         Ward.objects.filter(organisation=organisation).select_related("site").order_by("name")
     )
-    facts = DailyProfessionFact.objects.filter(
-        organisation=organisation, day__gte=start, day__lte=end
-    )
-    table = {(w.pk, group): 0 for w in wards for group in STAFF_GROUPS}
-    table |= {(NO_WARD, group): 0 for group in STAFF_GROUPS}
-    ward_rows = (
-        facts.exclude(scope_key=ORGANISATION_SCOPE)
-        .values_list("scope_key", "profession")
-        .annotate(ideas=Sum("ideas"))
-        .order_by()
-    )
-    for scope_key, group, ideas in ward_rows:
-        cell = (int(scope_key.removeprefix("ward:")), group)
-        if cell in table:
-            table[cell] = ideas
-    organisation_rows = (
-        facts.filter(scope_key=ORGANISATION_SCOPE)
-        .values_list("profession")
-        .annotate(ideas=Sum("ideas"))
-        .order_by()
-    )
-    for group, ideas in organisation_rows:
-        in_wards = sum(table.get((w.pk, group), 0) for w in wards)
-        table[(NO_WARD, group)] = max(0, ideas - in_wards)
+    facts = DailyFact.objects.filter(organisation=organisation, day__gte=start, day__lte=end)
+    table = {(w.pk, group): 0 for w in wards for group in STAFF_FIELDS}
+    ward_rows = facts.filter(level=DailyFact.Level.WARD).values("ward_id").annotate(**_staff_sums())
+    for row in ward_rows.order_by():
+        for group, field in STAFF_FIELDS.items():
+            if (row["ward_id"], group) in table:
+                table[(row["ward_id"], group)] = row[field] or 0
+    everywhere = facts.filter(scope_key=ORGANISATION_SCOPE).aggregate(**_staff_sums())
+    for group, field in STAFF_FIELDS.items():
+        in_wards = sum(table[(w.pk, group)] for w in wards)
+        table[(NO_WARD, group)] = max(0, (everywhere[field] or 0) - in_wards)
     hidden = suppressed_table_cells(table, organisation.suppression_threshold)
     shown = [w for w in wards if site is None or w.site_id == site.pk]
     return {
-        "groups": [(group, STAFF_GROUP_LABELS[group]) for group in STAFF_GROUPS],
+        "groups": [(group, STAFF_GROUP_LABELS[group]) for group in STAFF_FIELDS],
         "rows": [
             {
                 "ward": ward,
                 "cells": [
                     None if (ward.pk, group) in hidden else table[(ward.pk, group)]
-                    for group in STAFF_GROUPS
+                    for group in STAFF_FIELDS
                 ],
             }
             for ward in shown

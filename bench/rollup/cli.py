@@ -319,7 +319,7 @@ def table(stages: list[dict], args) -> str:
         (
             "facts differing from floor",
             lambda s: (
-                f"{s['consistency']['differing'] + s['consistency']['profession_differing']}"
+                f"{s['consistency']['differing'] + s['consistency'].get('profession_differing', 0)}"
                 f" of {s['consistency']['values_checked']:,}"
                 if s.get("consistency")
                 else "-"

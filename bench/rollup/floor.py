@@ -7,7 +7,7 @@ WARD_FLOOR  the per-ward aggregates the benchmark spec lists: ideas by kind, sup
 FULL_FLOOR  everything the roll-up stores: the above plus responses (count, within
             target, median hours), active members, distinct contributors today and over
             the trailing 30 days at ward, site and organisation level, and ideas and
-            contributors per staff group (organisation and ward). GROUPING SETS gives
+            ideas per staff group, at every level. GROUPING SETS gives
             the levels in one pass. The 30-day figure is counted per day for a short
             range and, for a long one, by sweeping each person's days in order (a
             window function) rather than counting every idea again on each of its days.
@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 
+from dashboards.models import STAFF_FIELDS
 from dashboards.rollup import ADDITIVE, WINDOW_IN_SQL_DAYS
 
 LONDON = ZoneInfo("Europe/London")
@@ -88,6 +89,10 @@ FULL JOIN p USING (org, day, w)
 """  # noqa: S608 (built from constants, values are parameters)
 
 _NO_FIGURES = ", ".join(f"NULL::bigint AS {field}" for field in ADDITIVE)
+_STAFF = ",\n           ".join(
+    f"count(u.person) FILTER (WHERE u.profession = '{profession}') AS {field}"
+    for profession, field in STAFF_FIELDS.items()
+)
 _SUMS = ", ".join(f"sum(u.{field})::bigint AS {field}" for field in ADDITIVE)
 
 FULL_FLOOR = f"""
@@ -183,23 +188,20 @@ WITH days AS (
     SELECT org, day, w, {_NO_FIGURES}, NULL, NULL, hours FROM answered
 ), levels AS (
     SELECT u.org, u.day,
-           CASE WHEN GROUPING(u.profession) = 0 THEN 'profession'
-                WHEN GROUPING(u.w) = 0 THEN 'ward'
+           CASE WHEN GROUPING(u.w) = 0 THEN 'ward'
                 WHEN GROUPING(wd.site_id) = 0 THEN 'site'
                 ELSE 'organisation' END AS level,
-           wd.site_id, nullif(u.w, 0) AS ward_id, u.profession,
+           wd.site_id, nullif(u.w, 0) AS ward_id,
            {_SUMS},
-           count(u.person) AS profession_ideas,
+           {_STAFF},
            count(DISTINCT u.person) AS contributors,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY u.hours) AS response_hours_median
     FROM u LEFT JOIN organisations_ward wd ON wd.id = nullif(u.w, 0)
     GROUP BY GROUPING SETS (
-        (u.org, u.day), (u.org, u.day, wd.site_id), (u.org, u.day, wd.site_id, u.w),
-        (u.org, u.day, u.profession), (u.org, u.day, u.w, u.profession)
+        (u.org, u.day), (u.org, u.day, wd.site_id), (u.org, u.day, wd.site_id, u.w)
     )
     HAVING (GROUPING(wd.site_id) = 1 OR wd.site_id IS NOT NULL)
        AND (GROUPING(u.w) = 1 OR u.w <> 0)
-       AND (GROUPING(u.profession) = 1 OR u.profession IS NOT NULL)
 {{window}}SELECT levels.*, coalesce(window_people.people, 0) AS contributors_30d
 FROM levels
 LEFT JOIN window_people
@@ -336,32 +338,23 @@ def explain(kind: str, days: DayRange, *, jit: bool = True) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-def full_floor_facts(days: DayRange) -> tuple[dict, dict]:
-    """The full floor's rows keyed like the roll-up's: (org, day, scope_key) and
-    (org, day, scope_key, profession)."""
-    columns = ["org", "day", "level", "site_id", "ward_id", "profession", *ADDITIVE]
-    columns += ["profession_ideas", "contributors", "response_hours_median", "contributors_30d"]
-    facts, professions = {}, {}
+def full_floor_facts(days: DayRange) -> dict:
+    """The full floor's rows keyed like the roll-up's: (org, day, scope_key)."""
+    staff = list(STAFF_FIELDS.values())
+    columns = ["org", "day", "level", "site_id", "ward_id", *ADDITIVE, *staff]
+    columns += ["contributors", "response_hours_median", "contributors_30d"]
+    facts = {}
     for row in run("full", days, jit=False):
         values = dict(zip(columns, row, strict=True))
-        level = values["level"]
-        if level == "profession":
-            scope = f"ward:{values['ward_id']}" if values["ward_id"] else "organisation"
-            key = (values["org"], values["day"], scope, values["profession"])
-            professions[key] = {
-                "ideas": values["profession_ideas"],
-                "contributors": values["contributors"],
-            }
-            continue
         scope = {
             "organisation": "organisation",
             "site": f"site:{values['site_id']}",
             "ward": f"ward:{values['ward_id']}",
-        }[level]
-        figures = {field: values[field] or 0 for field in ADDITIVE}
+        }[values["level"]]
+        figures = {field: values[field] or 0 for field in [*ADDITIVE, *staff]}
         figures["contributors"] = values["contributors"]
         figures["contributors_30d"] = values["contributors_30d"]
         median = values["response_hours_median"]
         figures["response_hours_median"] = None if median is None else round(median, 2)
         facts[(values["org"], values["day"], scope)] = figures
-    return facts, professions
+    return facts

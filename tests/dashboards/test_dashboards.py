@@ -5,9 +5,10 @@ from datetime import timedelta
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from dashboards.models import DailyFact, DailyProfessionFact
+from dashboards.models import DailyFact
 from dashboards.rollup import rollup_day
 from dashboards.suppression import suppress, suppressed_keys
+from tests.dashboards.helpers import add_staff_ideas
 from tests.factories import IdeaFactory, MembershipFactory, WardFactory
 
 OVERVIEW = "/city-hospitals/dashboards/"
@@ -142,21 +143,15 @@ def test_dashboards_run_a_fixed_number_of_queries_whatever_the_data(
 
 def test_who_takes_part_by_staff_group(client_for, lena, organisation):
     today = timezone.localdate()
-    with scopes_disabled():
-        for profession, ideas in [
-            ("nursing_midwifery", 40),
-            ("estates_ancillary", 12),
-            ("pharmacy", 2),
-            ("", 15),
-        ]:
-            DailyProfessionFact.objects.create(
-                organisation=organisation,
-                day=today,
-                scope_key="organisation",
-                profession=profession,
-                ideas=ideas,
-                contributors=ideas,
-            )
+    add_staff_ideas(
+        organisation,
+        [
+            (today, "organisation", "nursing_midwifery", 40),
+            (today, "organisation", "estates_ancillary", 12),
+            (today, "organisation", "pharmacy", 2),
+            (today, "organisation", "", 15),
+        ],
+    )
     client = client_for(lena)
     content = client.get("/city-hospitals/dashboards/who-takes-part/").content.decode()
     assert "Estates and ancillary" in content
@@ -205,21 +200,15 @@ def test_only_leads_and_admins_see_dashboards(client_for, bob, alice):
 def test_who_takes_part_month_by_month(client_for, lena, organisation):
     today = timezone.localdate()
     last_month = today.replace(day=1) - timedelta(days=1)
-    with scopes_disabled():
-        for day, profession, ideas in [
-            (today, "nursing_midwifery", 30),
-            (today, "pharmacy", 12),
-            (last_month, "nursing_midwifery", 20),
-            (last_month, "estates_ancillary", 2),
-        ]:
-            DailyProfessionFact.objects.create(
-                organisation=organisation,
-                day=day,
-                scope_key="organisation",
-                profession=profession,
-                ideas=ideas,
-                contributors=ideas,
-            )
+    add_staff_ideas(
+        organisation,
+        [
+            (today, "organisation", "nursing_midwifery", 30),
+            (today, "organisation", "pharmacy", 12),
+            (last_month, "organisation", "nursing_midwifery", 20),
+            (last_month, "organisation", "estates_ancillary", 2),
+        ],
+    )
     content = (
         client_for(lena)
         .get(

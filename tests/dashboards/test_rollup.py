@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboards import rollup
-from dashboards.models import DailyFact, DailyProfessionFact, RollupRun
+from dashboards.models import STAFF_FIELDS, DailyFact, RollupRun
 from dashboards.rollup import RollupBusy, day_bounds, rollup_day
 from dashboards.tasks import rollup_today_task
 from ideas.models import Idea, PulseCheckIn, Support
@@ -86,7 +86,7 @@ def test_rollup_equals_a_straightforward_computation(organisation, place, ideas,
     with transaction.atomic():
         expected = defaultdict(lambda: defaultdict(int))
         people = defaultdict(set)
-        groups = defaultdict(lambda: [0, set()])  # (scope, staff group): ideas, people
+        groups = defaultdict(int)  # (scope, staff group): ideas
         wards = place["wards"]
 
         def scopes(ward):
@@ -110,11 +110,9 @@ def test_rollup_equals_a_straightforward_computation(organisation, place, ideas,
                     expected[key][f"ideas_{kind}"] += 1
                     expected[key]["supports"] += support_count
                     people[key].add(person)
-                # Staff groups are kept for the organisation and each ward.
                 group = "" if isinstance(person, tuple) else place["members"][person].profession
-                for key in scopes(ward)[:2]:
-                    groups[(key, group)][0] += 1
-                    groups[(key, group)][1].add(person)
+                for key in scopes(ward):
+                    groups[(key, group)] += 1
         for ward, score in pulses:
             with scopes_disabled():
                 PulseCheckIn.objects.create(
@@ -143,12 +141,8 @@ def test_rollup_equals_a_straightforward_computation(organisation, place, ideas,
             ):
                 assert getattr(fact, field) == expected[key][field], (key, field)
             assert fact.contributors == len(people[key]), key
-        with scopes_disabled():
-            stored = {
-                (row.scope_key, row.profession): (row.ideas, row.contributors)
-                for row in DailyProfessionFact.objects.filter(organisation=organisation)
-            }
-        assert stored == {key: (n, len(who)) for key, (n, who) in groups.items()}
+            for group, field in STAFF_FIELDS.items():
+                assert getattr(fact, field) == groups[(key, group)], (key, field)
         transaction.set_rollback(True)
 
 
@@ -211,9 +205,6 @@ def test_running_a_day_twice_leaves_identical_rows(organisation, place):
             return sorted(
                 tuple(sorted((k, v) for k, v in row.items() if k != "id"))
                 for row in DailyFact.objects.filter(organisation=organisation).values()
-            ), sorted(
-                tuple(sorted((k, v) for k, v in row.items() if k != "id"))
-                for row in DailyProfessionFact.objects.filter(organisation=organisation).values()
             )
 
     with scope(organisation=organisation):
@@ -221,7 +212,7 @@ def test_running_a_day_twice_leaves_identical_rows(organisation, place):
         first = snapshot()
         rollup_day(organisation, DAY)
     assert snapshot() == first
-    assert len(first[0]) == 1 + 2 + 4  # the organisation, two sites, four wards
+    assert len(first) == 1 + 2 + 4  # the organisation, two sites, four wards
 
 
 def test_days_follow_london_time_across_the_clock_changes(organisation, place):
@@ -271,16 +262,13 @@ def test_anonymous_ideas_count_as_staff_group_not_stated(organisation, place):
     make_idea(organisation, place, ward=0, author=("anon", 1), when=when)
     with scope(organisation=organisation):
         rollup_day(organisation, DAY)
-        rows = DailyProfessionFact.objects.values_list("scope_key", "profession", "ideas")
-    ward = f"ward:{place['wards'][0].pk}"
-    assert sorted(rows) == sorted(
-        [
-            ("organisation", "nursing_midwifery", 1),
-            ("organisation", "", 1),
-            (ward, "nursing_midwifery", 1),
-            (ward, "", 1),
-        ]
-    )
+    got = facts(organisation)
+    for key in ("organisation", f"ward:{place['wards'][0].pk}", f"site:{place['sites'][0].pk}"):
+        groups = {field: getattr(got[key], field) for field in STAFF_FIELDS.values()}
+        assert {f: n for f, n in groups.items() if n} == {
+            "staff_nursing_midwifery": 1,
+            "staff_not_stated": 1,
+        }, key
 
 
 def test_time_to_first_response_and_answered_within_target(organisation, place):
@@ -309,12 +297,11 @@ def test_a_failed_run_leaves_the_previous_figures_and_the_next_run_completes(
 
     write = rollup._insert
 
-    def crash_before_the_staff_groups(model, fields, rows):
-        if model is DailyProfessionFact:
-            raise RuntimeError("worker killed")
+    def killed_after_writing(model, fields, rows):
         write(model, fields, rows)
+        raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(rollup, "_insert", crash_before_the_staff_groups)
+    monkeypatch.setattr(rollup, "_insert", killed_after_writing)
     with scope(organisation=organisation), pytest.raises(RuntimeError):
         rollup_day(organisation, DAY)
     assert facts(organisation)["organisation"].ideas == 1  # the old day, whole
@@ -407,13 +394,10 @@ def test_a_range_gives_the_same_rows_as_its_days_one_by_one(organisation, place)
 
     def snapshot():
         with scopes_disabled():
-            return [
-                sorted(
-                    tuple(sorted((k, v) for k, v in row.items() if k != "id"))
-                    for row in model.objects.filter(organisation=organisation).values()
-                )
-                for model in (DailyFact, DailyProfessionFact)
-            ]
+            return sorted(
+                tuple(sorted((k, v) for k, v in row.items() if k != "id"))
+                for row in DailyFact.objects.filter(organisation=organisation).values()
+            )
 
     # A range counts the trailing 30 days by a sliding window, a single day in SQL.
     with scope(organisation=organisation):

@@ -9,8 +9,8 @@ from django_scopes import scopes_disabled
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboards.models import DailyProfessionFact
 from dashboards.suppression import suppressed_table_cells
+from tests.dashboards.helpers import add_staff_ideas
 from tests.factories import WardFactory
 
 PEOPLE = "/city-hospitals/dashboards/who-takes-part/"
@@ -64,18 +64,7 @@ def test_no_row_or_column_is_left_with_a_single_hidden_cell(table):
 
 
 def staff_facts(organisation, rows):
-    """(scope_key, profession, ideas) rows for today, as the roll-up writes them."""
-    today = timezone.localdate()
-    with scopes_disabled():
-        for scope_key, profession, ideas in rows:
-            DailyProfessionFact.objects.create(
-                organisation=organisation,
-                day=today,
-                scope_key=scope_key,
-                profession=profession,
-                ideas=ideas,
-                contributors=ideas,
-            )
+    add_staff_ideas(organisation, [(timezone.localdate(), *row) for row in rows])
 
 
 def test_ward_by_ward_table_on_every_level(client_for, lena, organisation, ward):

@@ -112,12 +112,18 @@ def test_lead_filters_engagement_by_dates_and_downloads_the_ward_table(
     expect(
         page.get_by_text(f"Showing {long_date(start)} to {long_date(end)}", exact=False)
     ).to_be_visible()
+    # The busiest ward's staff groups, small numbers hidden.
+    expect(page.get_by_role("heading", name="Who takes part", exact=True)).to_be_visible()
+    expect(page.get_by_role("table", name="Ideas by staff group", exact=True)).to_be_visible()
     assert_no_axe_violations(page)
 
     # 5. Who takes part.
     page.goto(live_server.url + "/demo-trust/dashboards/who-takes-part/")
     expect(heading(page)).to_have_text("Who takes part")
     expect(page.get_by_role("table", name="Ideas by staff group", exact=True)).to_be_visible()
+    by_ward = page.get_by_role("table", name="Ideas by ward and staff group", exact=True)
+    expect(by_ward.locator("tbody tr")).to_have_count(DEMO_WARDS)
+    expect(by_ward.get_by_text("fewer than 11").first).to_be_visible()
     assert_no_axe_violations(page)
 
     # 6. Engagement as SPC charts.
@@ -135,5 +141,12 @@ def test_engagement_overview_on_a_phone_is_accessible_and_does_not_scroll_sidewa
     open_overview(live_server, page, settings)
     expect(page.get_by_role("table", name="Wards", exact=True)).to_be_visible()
 
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_no_axe_violations(page)
+
+    # The wide ward-by-staff-group table scrolls inside its own region, not the page.
+    page.goto(live_server.url + "/demo-trust/dashboards/who-takes-part/")
+    region = page.get_by_role("region", name="Ideas by ward and staff group")
+    expect(region).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert_no_axe_violations(page)

@@ -213,6 +213,7 @@ def dashboard(organisation: Organisation, days: floor.DayRange, *, repeat: int) 
         "overview (90 days)": base + span,
         "ward (90 days)": f"{base}wards/{ward.pk}/{span}",
         "site (90 days)": f"{base}sites/{site.pk}/{span}",
+        "who takes part (90 days)": f"{base}who-takes-part/{span}",
     }
     results = {}
     for name, url in pages.items():

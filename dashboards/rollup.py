@@ -19,16 +19,14 @@ from zoneinfo import ZoneInfo
 
 from django.db import DatabaseError, connection, transaction
 from django.db.models import (
-    CharField,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
     Q,
     Sum,
-    Value,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, TruncDate
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from ideas.models import Comment, Idea, IdeaEvent, Kind, PulseCheckIn, Status, Support
@@ -75,12 +73,8 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, end
 
 
-# One string per person: the author's id for a named idea, the token for an anonymous one.
-PERSON = Concat(
-    Coalesce(Cast("author_id", CharField()), Value("")), "submitter_token", output_field=CharField()
-)
-# Ranges shorter than this count the trailing 30 days in SQL rather than by sliding window.
-WINDOW_IN_SQL_DAYS = 3
+# Ranges shorter than this count each day's trailing 30 days afresh rather than by the sweep.
+SHORT_RANGE_DAYS = 3
 
 
 class _LocalDay(TruncDate):
@@ -146,29 +140,34 @@ class _Totals:
                 values[slot] += value
 
 
-def _window_in_sql(organisation, first: date, last: date, wards) -> dict:
-    """Distinct people over the 30 days ending on each day, counted by the database: three
-    queries a day (organisation, sites, wards). Cheaper than the sliding window for the
-    day or two of the 15-minute and nightly runs, which would read 30 days of ideas."""
+def _window_by_day(organisation, first: date, last: date, keys_of) -> dict:
+    """Distinct people over the 30 days ending on each day, from each day's distinct
+    (ward, person) pairs: one query a day. Cheaper than the sweep for the day or two of
+    the 15-minute and nightly runs; the pairs are bounded by the organisation's staff."""
     window = {}
     day = first
     while day <= last:
         since, _ = day_bounds(day - timedelta(days=WINDOW_DAYS - 1))
         _, until = day_bounds(day)
-        ideas = Idea.objects.filter(
-            organisation=organisation, created_at__gte=since, created_at__lt=until
+        pairs = (
+            Idea.objects.filter(
+                organisation=organisation, created_at__gte=since, created_at__lt=until
+            )
+            .values_list("ward_id", "author_id", "submitter_token")
+            .distinct()
+            .order_by()
         )
-        people = Count(PERSON, distinct=True)
-        window[(ORGANISATION_SCOPE, day)] = ideas.aggregate(n=people)["n"]
-        in_wards = ideas.filter(ward__in=list(wards))
-        for level, field in (("site", "ward__site_id"), ("ward", "ward_id")):
-            for pk, n in in_wards.values_list(field).annotate(n=people).order_by():
-                window[(f"{level}:{pk}", day)] = n
+        people = defaultdict(set)
+        for ward_id, author_id, token in pairs:
+            for key in keys_of[ward_id]:
+                people[key].add((author_id, token))
+        for key, who in people.items():
+            window[(key, day)] = len(who)
         day += timedelta(days=1)
     return window
 
 
-def _people(organisation, first: date, last: date, wards, keys_of) -> tuple[dict, dict, dict]:
+def _people(organisation, first: date, last: date, keys_of) -> tuple[dict, dict, dict]:
     """Distinct contributors per scope and day and over the trailing 30 days, and ideas per
     (ward, day, staff group).
 
@@ -178,7 +177,7 @@ def _people(organisation, first: date, last: date, wards, keys_of) -> tuple[dict
     that span from where the previous one stopped (+1 on the day it starts, -1 on the day
     after it ends), and a running total of those steps gives every day's figure.
     """
-    short = (last - first).days < WINDOW_IN_SQL_DAYS
+    short = (last - first).days < SHORT_RANGE_DAYS
     since = first if short else first - timedelta(days=WINDOW_DAYS - 1)
     _, end = day_bounds(last)
     ideas = Idea.objects.filter(
@@ -225,7 +224,7 @@ def _people(organisation, first: date, last: date, wards, keys_of) -> tuple[dict
         if d >= first_n:
             staff[(ward_id, day, group)] += n
     if short:
-        window = _window_in_sql(organisation, first, last, wards)
+        window = _window_by_day(organisation, first, last, keys_of)
     else:
         window = {}
         for key in {key for key, _ in steps}:
@@ -309,7 +308,7 @@ def compute_range(organisation: Organisation, first: date, last: date) -> list[t
         for key in keys_of[ward_id]:
             active[key] += n
 
-    contributors, window, staff = _people(organisation, first, last, wards, keys_of)
+    contributors, window, staff = _people(organisation, first, last, keys_of)
     for (ward_id, day, group), n in staff.items():
         totals.add(ward_id, day, {group: n})
 

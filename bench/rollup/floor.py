@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 
 from dashboards.models import STAFF_FIELDS
-from dashboards.rollup import ADDITIVE, WINDOW_IN_SQL_DAYS
+from dashboards.rollup import ADDITIVE, SHORT_RANGE_DAYS
 
 LONDON = ZoneInfo("Europe/London")
 LOCAL_DAY = "(({col}) AT TIME ZONE 'Europe/London')::date"
@@ -276,7 +276,7 @@ WINDOW_FORMS = {"expand": WINDOW_EXPAND, "sweep": WINDOW_SWEEP}
 
 
 def window_form(days: "DayRange") -> str:
-    return "expand" if len(days.days) < WINDOW_IN_SQL_DAYS else "sweep"
+    return "expand" if len(days.days) < SHORT_RANGE_DAYS else "sweep"
 
 
 def statement(kind: str, days: "DayRange") -> str:

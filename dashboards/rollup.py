@@ -278,11 +278,14 @@ def compute_range(organisation: Organisation, first: date, last: date) -> list[t
         .order_by("rollup_day")
     )
     for day, day_rows in groupby(answered.iterator(chunk_size=5000), key=itemgetter(0)):
-        waits = defaultdict(list)
+        waits, answers = defaultdict(list), defaultdict(lambda: [0, 0])
         for _, ward_id, wait in day_rows:
-            totals.add(ward_id, day, {"responded": 1, "responded_within_target": wait <= target})
+            answers[ward_id][0] += 1
+            answers[ward_id][1] += wait <= target
             for key in keys_of[ward_id]:
                 waits[key].append(wait.total_seconds() / 3600)
+        for ward_id, (responded, in_target) in answers.items():
+            totals.add(ward_id, day, {"responded": responded, "responded_within_target": in_target})
         for key, hours in waits.items():
             medians[(key, day)] = round(median(hours), 2)
 

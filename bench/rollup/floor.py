@@ -213,38 +213,35 @@ LEFT JOIN window_people
           END
 """  # noqa: S608 (built from constants, values are parameters)
 
-# The trailing 30-day distinct contributors, two ways: a short range counts the people of
-# each day's window directly (hash DISTINCT, then count); a long range sweeps each
-# person's days in order instead of repeating every idea on each of its 30 days.
-WINDOW_EXPAND = """), window_people AS (
-    SELECT org, scope, day, count(*) AS people
-    FROM (
-        SELECT DISTINCT ideas.org, level.scope, days.day, ideas.person
-        FROM ideas
-        JOIN days ON days.day BETWEEN ideas.day AND ideas.day + 29
-        LEFT JOIN organisations_ward wd ON wd.id = nullif(ideas.w, 0)
-        CROSS JOIN LATERAL (VALUES
-            ('organisation'),
-            ('site:' || wd.site_id),
-            (CASE WHEN ideas.w <> 0 THEN 'ward:' || ideas.w END)
-        ) AS level(scope)
-        WHERE level.scope IS NOT NULL
-    ) present
-    GROUP BY org, scope, day
-)
-"""
-WINDOW_SWEEP = """), seen AS (
-    -- The days each person shared, at each level (a repeat on the same day is harmless:
-    -- its +1 and -1 below fall on the same day).
-    SELECT ideas.org, level.scope, ideas.person, ideas.day
-    FROM ideas
-    LEFT JOIN organisations_ward wd ON wd.id = nullif(ideas.w, 0)
+# Each idea's person once per level it counts at: the organisation, the site, the ward.
+_AT_EACH_LEVEL = """LEFT JOIN organisations_ward wd ON wd.id = nullif(ideas.w, 0)
     CROSS JOIN LATERAL (VALUES
         ('organisation'),
         ('site:' || wd.site_id),
         (CASE WHEN ideas.w <> 0 THEN 'ward:' || ideas.w END)
     ) AS level(scope)
-    WHERE level.scope IS NOT NULL
+    WHERE level.scope IS NOT NULL"""
+
+# The trailing 30-day distinct contributors, two ways: a short range counts the people of
+# each day's window directly (hash DISTINCT, then count); a long range sweeps each
+# person's days in order instead of repeating every idea on each of its 30 days.
+WINDOW_EXPAND = f"""), window_people AS (
+    SELECT org, scope, day, count(*) AS people
+    FROM (
+        SELECT DISTINCT ideas.org, level.scope, days.day, ideas.person
+        FROM ideas
+        JOIN days ON days.day BETWEEN ideas.day AND ideas.day + 29
+        {_AT_EACH_LEVEL}
+    ) present
+    GROUP BY org, scope, day
+)
+"""  # noqa: S608 (built from constants)
+WINDOW_SWEEP = f"""), seen AS (
+    -- The days each person shared, at each level (a repeat on the same day is harmless:
+    -- its +1 and -1 below fall on the same day).
+    SELECT ideas.org, level.scope, ideas.person, ideas.day
+    FROM ideas
+    {_AT_EACH_LEVEL}
 ), steps AS (
     -- Someone who shared on day x counts on days x to x + 29. Taking their days in
     -- order, each one extends that from where the previous one stopped: +1 on the day
@@ -266,7 +263,7 @@ WINDOW_SWEEP = """), seen AS (
     ) x
     GROUP BY org, scope, day
 )
-"""
+"""  # noqa: S608 (built from constants)
 
 STATEMENTS = {"ward": WARD_FLOOR, "full": FULL_FLOOR}
 # The faster form of the 30-day figure for the range, as measured at 1M ideas: counting each

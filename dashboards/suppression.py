@@ -17,17 +17,10 @@ class Cell:
 
 
 def suppress(counts: dict, threshold: int) -> dict:
-    """Suppress a breakdown: {key: count} → {key: Cell}. Zero is shown (nobody to single out)."""
-    cells = {k: Cell(v, suppressed=0 < (v or 0) < threshold) for k, v in counts.items()}
-    hidden = [k for k, c in cells.items() if c.suppressed]
-    if len(hidden) == 1:
-        visible = sorted(
-            (k for k, c in cells.items() if not c.suppressed and (c.value or 0) > 0),
-            key=lambda k: cells[k].value,
-        )
-        if visible:
-            cells[visible[0]] = Cell(cells[visible[0]].value, suppressed=True)
-    return cells
+    """Suppress a breakdown: {key: count} → {key: Cell}. Zero is shown (nobody to single out).
+    A breakdown is a table of one row."""
+    hidden = suppressed_table_cells({(0, k): v or 0 for k, v in counts.items()}, threshold)
+    return {k: Cell(v, suppressed=(0, k) in hidden) for k, v in counts.items()}
 
 
 def suppressed_keys(counts: dict, threshold: int) -> set:

@@ -69,13 +69,17 @@ class CommentAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["text", "organisation", "type", "created_at", "read_at"]
+    list_display = ["text", "organisation", "type", "created_on"]
     list_filter = ["organisation", "type"]
     exclude = ["recipient", "recipient_token"]
-    readonly_fields = ["idea", "type", "text", "read_at", "emailed_at"]
+    readonly_fields = ["idea", "type", "text", "created_on"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="date", ordering="created_at")
+    def created_on(self, notification):
+        return notification.created_at.date()
 
 
 @admin.register(PulseCheckIn)

@@ -1,20 +1,37 @@
-"""How an anonymous submitter stays linked to what they shared without being named.
+"""Every rule about anonymous authorship lives here; nothing else compares tokens.
 
-Tokens are HMACs under ANONYMITY_KEY, a secret kept outside the database: a dump of
-the database alone cannot turn a token back into a person. Named ideas never carry
-a token, so a named and an anonymous idea of the same person cannot be matched.
+What is protected: for an anonymous idea, nobody in the organisation (lead, admin,
+platform admin, log reader, someone holding a database dump) can learn who shared it.
+How:
+- Tokens are HMACs under ANONYMITY_KEY, a secret kept outside the database: a dump
+  alone cannot turn a token back into a person. Named ideas never carry a token, so a
+  named and an anonymous idea of the same person cannot be matched.
+- Time: every row about an anonymous idea (the idea, its events, its comments, the
+  token-addressed notifications) is stamped with `clock`, which gives the start of the
+  day, never the time. Read and emailed states of token notifications are flags, not
+  times, so that no write stamps a person's named and anonymous rows alike.
+- Email: an anonymous submitter is told only that something they shared has an
+  update, once a day at a fixed hour (`send_anonymous_updates`), never at the moment
+  a lead acts, so a mail log cannot be lined up with a status change.
+What is deliberately not stored: no author, IP address, user agent or session key on
+an anonymous idea; no per-person submission counter outside the database's own rows.
 """
 
 import hashlib
 import hmac
-from datetime import date
+from datetime import date, datetime
 
-from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
 
 from organisations.models import Membership
 
+ANONYMOUS_LABEL = "Anonymous"
+
 
 def _hmac(message: str) -> str:
+    from django.conf import settings
+
     key = settings.ANONYMITY_KEY.encode()
     return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
 
@@ -33,22 +50,101 @@ def member_token(membership: Membership) -> str:
     return submitter_token(user_id=membership.user_id, organisation_id=membership.organisation_id)
 
 
-def user_for_token(organisation, token: str):
-    """The active member whose token this is, or None: used only to deliver their email.
+# The clock ----------------------------------------------------------------------------
 
-    Tries each member in turn (a few milliseconds for the largest trust); nothing is
-    stored that would make the lookup faster, because that would be the link itself.
+
+def start_of_day(moment: datetime) -> datetime:
+    """Midnight at the start of a moment's day in the project's time zone (Europe/London)."""
+    return timezone.localtime(moment).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def start_of_today() -> datetime:
+    return start_of_day(timezone.now())
+
+
+def clock(*, anonymous: bool) -> datetime:
+    """The time to write on a row about an idea.
+
+    Anonymity: for an anonymous idea, the start of the day and nothing finer, so that no
+    template, filter or dump can place the submitter's (or anyone's) action in the day.
     """
-    members = Membership.objects.filter(organisation=organisation, is_active=True).values_list(
+    return start_of_today() if anonymous else timezone.now()
+
+
+def stamp(idea, moment: datetime | None = None) -> datetime:
+    """`clock` for a row about this idea (its events, comments, notifications, dates);
+    `moment` backdates (the demo data), still at day precision for an anonymous idea."""
+    moment = moment or timezone.now()
+    return start_of_day(moment) if idea.is_anonymous else moment
+
+
+# Whose is it, who hears about it -----------------------------------------------------
+
+
+def is_submitter(member: Membership, idea) -> bool:
+    """Did this member share this idea (named or anonymously)?"""
+    if idea.is_anonymous:
+        return hmac.compare_digest(idea.submitter_token, member_token(member))
+    return idea.author_id is not None and idea.author_id == member.user_id
+
+
+def shared_by(member: Membership) -> Q:
+    """Filter for the ideas this member shared, named or anonymously."""
+    return Q(author_id=member.user_id, is_anonymous=False) | Q(
+        is_anonymous=True, submitter_token=member_token(member)
+    )
+
+
+def addressed_to(member: Membership) -> Q:
+    """Filter for the notifications meant for this member."""
+    return Q(recipient_id=member.user_id) | Q(recipient_token=member_token(member))
+
+
+def recipient_of(idea) -> dict | None:
+    """Notification fields addressing an idea's submitter: the token for an anonymous
+    idea (never the user), the author for a named one, None if there is nobody."""
+    if idea.is_anonymous:
+        return {"recipient_token": idea.submitter_token}
+    if idea.author_id:
+        return {"recipient_id": idea.author_id}
+    return None
+
+
+def author_label(idea) -> str:
+    """How an idea's author is shown to anyone: 'Anonymous' names nobody."""
+    if idea.is_anonymous:
+        return ANONYMOUS_LABEL
+    return str(idea.author) if idea.author_id else "A former member of staff"
+
+
+def ward_is_too_small(ward, *, threshold: int) -> bool:
+    """Would naming this ward on an anonymous idea narrow its author down to fewer people
+    than the organisation's suppression threshold? (Team pages show home wards.)"""
+    headcount = Membership.objects.filter(
+        organisation_id=ward.organisation_id, home_ward=ward, is_active=True
+    ).count()
+    return headcount < threshold
+
+
+def tokens_of_active_members(organisation) -> dict[str, int]:
+    """token -> user id for every active member: computed when mail goes out, never stored
+    (a stored index would be the very link the token exists to avoid)."""
+    user_ids = Membership.objects.filter(organisation=organisation, is_active=True).values_list(
         "user_id", flat=True
     )
-    for user_id in members.iterator(chunk_size=5000):
-        if hmac.compare_digest(
-            submitter_token(user_id=user_id, organisation_id=organisation.pk), token
-        ):
-            return (
-                Membership.objects.select_related("user")
-                .get(organisation=organisation, user_id=user_id)
-                .user
-            )
-    return None
+    return {
+        submitter_token(user_id=user_id, organisation_id=organisation.pk): user_id
+        for user_id in user_ids.iterator(chunk_size=5000)
+    }
+
+
+def user_for_token(organisation, token: str):
+    """The active member whose token this is, or None: used only to deliver their email."""
+    user_id = tokens_of_active_members(organisation).get(token)
+    if user_id is None:
+        return None
+    return (
+        Membership.objects.select_related("user")
+        .get(organisation=organisation, user_id=user_id)
+        .user
+    )

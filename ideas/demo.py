@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from organisations.models import Membership, Role
 
-from . import services
+from . import anonymity, services
 from .models import Category, Comment, Idea, IdeaEvent, Kind, Notification, PulseTag, Status
 
 NAMESPACE = uuid.UUID("6f1c0f3e-2d7b-4b8e-9a65-0c1f3d5e7a90")
@@ -341,6 +341,7 @@ def seed_ideas(organisation, named_staff: Membership, lead: Membership):
 
 def _backdate(idea: Idea, moments):
     """Spread an idea's history over the weeks before today (demo data only)."""
+    moments = [anonymity.stamp(idea, moment) for moment in moments]
     events = list(IdeaEvent.objects.filter(idea=idea).order_by("created_at", "id"))
     for event, moment in zip(events, moments, strict=False):
         IdeaEvent.objects.filter(pk=event.pk).update(created_at=moment)
@@ -352,7 +353,7 @@ def _backdate(idea: Idea, moments):
     )
     for offset, comment in enumerate(Comment.objects.filter(idea=idea)):
         Comment.objects.filter(pk=comment.pk).update(
-            created_at=moments[0] + timedelta(days=1 + offset, hours=3)
+            created_at=anonymity.stamp(idea, moments[0] + timedelta(days=1 + offset, hours=3))
         )
     Notification.objects.filter(idea=idea).update(created_at=moments[-1])
 

@@ -5,6 +5,7 @@ from django import forms
 from organisations.forms import WardChoiceField
 from organisations.models import Site, Ward
 
+from .anonymity import ward_is_too_small
 from .models import (
     COMMENT_MAX,
     DESCRIPTION_MAX,
@@ -56,9 +57,16 @@ class IdeaForm(forms.Form):
         help_text="Nobody, including the QI team, will see it was you. You can still follow it "
         "under My ideas.",
     )
+    # Shown only once the chosen ward turns out to be small (see clean).
+    small_ward_ok = forms.BooleanField(
+        label="Name this ward anyway",
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
+        self.organisation = organisation
         self.fields["ward"] = WardChoiceField(
             label="Ward or department",
             queryset=Ward.objects.filter(organisation=organisation, is_active=True).select_related(
@@ -73,7 +81,27 @@ class IdeaForm(forms.Form):
             empty_label="Choose a category",
             error_messages={"required": "Choose a category."},
         )
-        self.order_fields(["kind", "title", "description", "ward", "category", "anonymous"])
+        self.order_fields(
+            ["kind", "title", "description", "ward", "small_ward_ok", "category", "anonymous"]
+        )
+
+    def clean(self):
+        data = super().clean()
+        ward = data.get("ward")
+        threshold = self.organisation.suppression_threshold
+        if (
+            data.get("anonymous")
+            and ward is not None
+            and not data.get("small_ward_ok")
+            and ward_is_too_small(ward, threshold=threshold)
+        ):
+            self.fields["small_ward_ok"].widget = forms.CheckboxInput()
+            self.add_error(
+                "ward",
+                f"Fewer than {threshold} people work on {ward.name}, so colleagues might guess "
+                "who shared this. Choose “Not about one ward”, or tick “Name this ward anyway”.",
+            )
+        return data
 
     @staticmethod
     def new_submission_id():

@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django_scopes import ScopedManager
 
 from organisations.models import Organisation, Ward
@@ -115,7 +116,8 @@ class Idea(models.Model):
     )
     support_count = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Written by the services with `anonymity.clock`: day precision for anonymous ideas.
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
 
@@ -163,7 +165,7 @@ class IdeaEvent(models.Model):
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     message = models.TextField("message to the submitter", max_length=MESSAGE_MAX, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = ScopedManager(organisation="organisation")
 
@@ -188,12 +190,14 @@ class Comment(models.Model):
     )
     by_anonymous_submitter = models.BooleanField(default=False)
     body = models.TextField(max_length=COMMENT_MAX)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Order within the thread: comments on an anonymous idea share a day-precision time.
+    position = models.PositiveIntegerField(default=0)
 
     objects = ScopedManager(organisation="organisation")
 
     class Meta:
-        ordering = ["created_at"]
+        ordering = ["created_at", "position"]
         indexes = [
             models.Index(fields=["idea", "created_at"]),
             models.Index(fields=["organisation", "created_at"], name="comment_org_day"),
@@ -231,7 +235,8 @@ class Notification(models.Model):
     """An update for one person.
 
     For an anonymous idea the recipient is the submitter's token, never the user,
-    so that the notification table cannot re-identify them either.
+    so that the notification table cannot re-identify them either; its created_at is
+    then at day precision (`anonymity.stamp`).
     """
 
     class Type(models.TextChoices):
@@ -251,17 +256,22 @@ class Notification(models.Model):
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="notifications")
     type = models.CharField(max_length=20, choices=Type.choices)
     text = models.CharField(max_length=300)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Flags, not times: a time would let "mark all as read" stamp a person's named and
+    # token-addressed rows alike.
+    is_read = models.BooleanField(default=False)
+    is_emailed = models.BooleanField(default=False)
 
     objects = ScopedManager(organisation="organisation")
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["recipient", "read_at"]),
-            models.Index(fields=["organisation", "recipient_token", "read_at"]),
+            models.Index(fields=["recipient", "is_read"], name="notification_user_unread"),
+            models.Index(
+                fields=["organisation", "recipient_token", "is_read"],
+                name="notification_token_unread",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

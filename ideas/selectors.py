@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from organisations.models import Membership, Organisation, Ward
 
-from .anonymity import member_token
+from .anonymity import addressed_to, shared_by
 from .models import Comment, Idea, IdeaEvent, Notification, PulseCheckIn, Status, Support
 
 # The same expression as the GIN index in migration 0002, so PostgreSQL can use it.
@@ -75,24 +75,20 @@ def idea_comments(idea: Idea):
     return list(Comment.objects.filter(idea=idea).select_related("author"))
 
 
-def _mine(member: Membership) -> Q:
-    return Q(author_id=member.user_id) | Q(is_anonymous=True, submitter_token=member_token(member))
-
-
 def notifications_for(member: Membership):
     return Notification.objects.filter(organisation=member.organisation).filter(
-        Q(recipient_id=member.user_id) | Q(recipient_token=member_token(member))
+        addressed_to(member)
     )
 
 
 def unread_notification_count(member: Membership) -> int:
-    return notifications_for(member).filter(read_at__isnull=True).count()
+    return notifications_for(member).filter(is_read=False).count()
 
 
 def ideas_of_member(member: Membership):
     unread = (
         notifications_for(member)
-        .filter(idea=OuterRef("pk"), read_at__isnull=True)
+        .filter(idea=OuterRef("pk"), is_read=False)
         .order_by()
         .values("idea")
         .annotate(n=Count("pk"))
@@ -100,7 +96,7 @@ def ideas_of_member(member: Membership):
     )
     return (
         Idea.objects.filter(organisation=member.organisation)
-        .filter(_mine(member))
+        .filter(shared_by(member))
         .select_related("ward", "category")
         .annotate(unread=Subquery(unread))
         .order_by("-created_at")

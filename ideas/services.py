@@ -7,16 +7,21 @@ carries the organisation) and refuses rows of another organisation.
 import uuid
 from datetime import date
 
-from django.core.cache import cache
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from organisations.models import Membership, Organisation, Ward
 
-from .anonymity import member_token, pulse_token
+from . import anonymity
+from .anonymity import is_submitter, member_token, pulse_token
 from .models import (
     DEFAULT_CATEGORIES,
     TRANSITIONS,
@@ -32,7 +37,7 @@ from .models import (
     Support,
 )
 
-SUBMISSIONS_PER_HOUR = 20
+SUBMISSIONS_PER_DAY = 30
 
 
 class RateLimited(Exception):
@@ -55,14 +60,23 @@ def _check_same_organisation(organisation: Organisation, **objects) -> None:
             raise ValidationError({field: f"Choose a {field} of this organisation."})
 
 
-def _consume_submission_allowance(member: Membership) -> None:
-    # Counted in the cache, never on the idea: an anonymous idea must not carry its author.
-    key = f"ideas:submitted:{member.organisation_id}:{member.user_id}:{timezone.now():%Y%m%d%H}"
-    cache.add(key, 0, timeout=3600)
-    if cache.incr(key) > SUBMISSIONS_PER_HOUR:
+def _check_submission_allowance(member: Membership) -> None:
+    """At most SUBMISSIONS_PER_DAY ideas a person a day.
+
+    Anonymity: counted from the ideas themselves (named by author, anonymous by the token
+    the idea already carries), so no per-person history is kept anywhere else, such as a
+    counter in Redis keyed by user and hour.
+    """
+    today = anonymity.start_of_today()
+    shared_today = Idea.objects.filter(
+        Q(author_id=member.user_id) | Q(submitter_token=member_token(member)),
+        organisation=member.organisation,
+        created_at__gte=today,
+    ).count()
+    if shared_today >= SUBMISSIONS_PER_DAY:
         raise RateLimited(
-            f"You have shared {SUBMISSIONS_PER_HOUR} ideas in the last hour, which is our limit. "
-            "Thank you! Your idea is still here: please try again in a little while."
+            f"You have shared {SUBMISSIONS_PER_DAY} ideas today, which is our limit. "
+            "Thank you! Your idea is still here: please try again tomorrow."
         )
 
 
@@ -82,8 +96,8 @@ def idea_submit(
 
     `submission_id` becomes the idea's id, so a double-clicked or resent form
     creates one idea: the second call returns the first idea unchanged.
-    Anonymity: an anonymous idea stores no author and no time-of-day is ever shown;
-    its submitter is linked only through their HMAC token.
+    Anonymity: an anonymous idea stores no author and no time of day (its rows are
+    stamped by `anonymity.clock`); its submitter is linked only through their HMAC token.
     """
     organisation = member.organisation
     _check_same_organisation(organisation, ward=ward, category=category)
@@ -91,19 +105,13 @@ def idea_submit(
         raise ValidationError({"category": "Choose a category from the list."})
     if kind not in Kind.values:
         raise ValidationError({"kind": "Choose what you are sharing."})
-    token = member_token(member)
-
-    def mine(idea):
-        return idea.author_id == member.user_id or (
-            idea.is_anonymous and idea.submitter_token == token
-        )
-
     existing = Idea.objects.filter(organisation=organisation, pk=submission_id).first()
     if existing is not None:
-        if mine(existing):
+        if is_submitter(member, existing):
             return existing, False
         submission_id = uuid.uuid4()  # someone else's id: never reveal or reuse it
-    _consume_submission_allowance(member)
+    _check_submission_allowance(member)
+    now = anonymity.clock(anonymous=anonymous)
     fields = {
         "organisation": organisation,
         "kind": kind,
@@ -113,7 +121,8 @@ def idea_submit(
         "ward": ward,
         "is_anonymous": anonymous,
         "author": None if anonymous else member.user,
-        "submitter_token": token if anonymous else "",
+        "submitter_token": member_token(member) if anonymous else "",
+        "created_at": now,
     }
     try:
         with transaction.atomic():
@@ -121,7 +130,7 @@ def idea_submit(
     except IntegrityError:
         # Two clicks raced: the other request created it first.
         existing = Idea.objects.filter(organisation=organisation, pk=submission_id).first()
-        if existing is not None and mine(existing):
+        if existing is not None and is_submitter(member, existing):
             return existing, False
         idea = Idea.objects.create(id=uuid.uuid4(), **fields)
     IdeaEvent.objects.create(
@@ -130,41 +139,34 @@ def idea_submit(
         type=IdeaEvent.Type.SUBMITTED,
         actor=None if anonymous else member.user,
         to_status=Status.SUBMITTED,
+        created_at=now,
     )
     return idea, True
 
 
-def is_submitter(member: Membership, idea: Idea) -> bool:
-    if idea.is_anonymous:
-        return idea.submitter_token == member_token(member)
-    return idea.author_id == member.user_id
-
-
 def notify_submitter(idea: Idea, *, type: str, text: str) -> Notification | None:
-    text = Truncator(text).chars(Notification._meta.get_field("text").max_length)
-    if idea.is_anonymous:
-        notification = Notification.objects.create(
-            organisation_id=idea.organisation_id,
-            recipient_token=idea.submitter_token,
-            idea=idea,
-            type=type,
-            text=text,
-        )
-    elif idea.author_id:
-        notification = Notification.objects.create(
-            organisation_id=idea.organisation_id,
-            recipient_id=idea.author_id,
-            idea=idea,
-            type=type,
-            text=text,
-        )
-    else:
-        return None
-    from .tasks import send_notification_email_task
+    """Tell an idea's submitter about an update.
 
-    send_notification_email_task.delay_on_commit(
-        organisation_id=idea.organisation_id, notification_id=notification.pk
+    A named submitter is emailed now. An anonymous one is told by the daily email
+    (`anonymous_updates_send`), so that no mail log lines up with the moment of a change.
+    """
+    recipient = anonymity.recipient_of(idea)
+    if recipient is None:
+        return None
+    notification = Notification.objects.create(
+        organisation_id=idea.organisation_id,
+        idea=idea,
+        type=type,
+        text=Truncator(text).chars(Notification._meta.get_field("text").max_length),
+        created_at=anonymity.stamp(idea),
+        **recipient,
     )
+    if not idea.is_anonymous:
+        from .tasks import send_notification_email_task
+
+        send_notification_email_task.delay_on_commit(
+            organisation_id=idea.organisation_id, notification_id=notification.pk
+        )
     return notification
 
 
@@ -211,6 +213,7 @@ def comment_add(*, member: Membership, idea: Idea, body: str) -> Comment:
     body = body.strip()
     if not body:
         raise ValidationError({"body": "Write a comment."})
+    idea = _lock(idea)
     by_submitter = is_submitter(member, idea)
     anonymous = by_submitter and idea.is_anonymous
     comment = Comment.objects.create(
@@ -219,6 +222,8 @@ def comment_add(*, member: Membership, idea: Idea, body: str) -> Comment:
         author=None if anonymous else member.user,
         by_anonymous_submitter=anonymous,
         body=body,
+        created_at=anonymity.stamp(idea),
+        position=idea.comment_count,
     )
     updates = {"comment_count": F("comment_count") + 1}
     if not by_submitter and idea.first_response_at is None:
@@ -257,7 +262,7 @@ def record_status(
     *, member: Membership, idea: Idea, to_status: str, message: str, merged_into: Idea | None = None
 ) -> IdeaEvent:
     """Write a status change that has been checked: the event, the idea and the notification."""
-    now = timezone.now()
+    now = anonymity.stamp(idea)
     event = IdeaEvent.objects.create(
         idea=idea,
         organisation_id=idea.organisation_id,
@@ -266,6 +271,7 @@ def record_status(
         from_status=idea.status,
         to_status=to_status,
         message=message,
+        created_at=now,
     )
     idea.status = to_status
     idea.status_changed_at = now
@@ -285,21 +291,17 @@ def record_status(
 def notifications_mark_read(*, member: Membership, notification_ids=None) -> int:
     from .selectors import notifications_for
 
-    unread = notifications_for(member).filter(read_at__isnull=True)
+    unread = notifications_for(member).filter(is_read=False)
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
-    return unread.update(read_at=timezone.now())
+    return unread.update(is_read=True)
 
 
 @transaction.atomic
 def notifications_mark_read_for_idea(*, member: Membership, idea: Idea) -> int:
     from .selectors import notifications_for
 
-    return (
-        notifications_for(member)
-        .filter(idea=idea, read_at__isnull=True)
-        .update(read_at=timezone.now())
-    )
+    return notifications_for(member).filter(idea=idea, is_read=False).update(is_read=True)
 
 
 @transaction.atomic
@@ -357,3 +359,51 @@ def category_save(
     category.is_active = is_active
     category.save(update_fields=["name", "is_active"])
     return category
+
+
+def anonymous_updates_send(*, organisation: Organisation) -> int:
+    """The daily email to anonymous submitters: 'something you shared has an update'.
+
+    One email per person however many updates, saying nothing of which idea or what
+    changed, sent at a fixed hour. Idempotent and safe to retry: each person's
+    notifications are marked emailed in the transaction that sends their email, so a
+    failed send leaves them for the retry and a second run sends nothing twice.
+    Returns the number of emails sent.
+    """
+    pending = Notification.objects.filter(
+        organisation=organisation, is_emailed=False, recipient__isnull=True
+    )
+    tokens = set(pending.values_list("recipient_token", flat=True).distinct())
+    if not tokens:
+        return 0
+    users = anonymity.tokens_of_active_members(organisation)
+    link = settings.SITE_URL + reverse(
+        "ideas:notifications", kwargs={"org_slug": organisation.slug}
+    )
+    sent = 0
+    for token in tokens:
+        with transaction.atomic():
+            rows = list(
+                pending.filter(recipient_token=token)
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)
+            )
+            if not rows:
+                continue
+            Notification.objects.filter(pk__in=rows).update(is_emailed=True)
+            user = None
+            if token in users:
+                user = get_user_model().objects.filter(pk=users[token], is_active=True).first()
+            if user is None or not user.email_notifications:
+                continue
+            send_mail(
+                subject="[ImproveWell] Something you shared has an update",
+                message=render_to_string(
+                    "ideas/email/anonymous_update.txt",
+                    {"organisation": organisation, "link": link},
+                ),
+                from_email=None,
+                recipient_list=[user.email],
+            )
+            sent += 1
+    return sent

@@ -5,38 +5,41 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from improvewell.tenancy import OrganisationTask
+from organisations.models import Organisation
 
-from .anonymity import user_for_token
 from .models import Notification
+from .services import anonymous_updates_send
+
+EMAIL_RETRY = {
+    "autoretry_for": (smtplib.SMTPException, ConnectionError, TimeoutError),
+    "retry_backoff": 30,
+    "retry_backoff_max": 900,
+    "retry_jitter": True,
+    "max_retries": 6,
+}
 
 
-@shared_task(
-    base=OrganisationTask,
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=30,
-    retry_backoff_max=900,
-    retry_jitter=True,
-    max_retries=6,
-)
+@shared_task(base=OrganisationTask, **EMAIL_RETRY)
 def send_notification_email_task(*, organisation, notification_id):
-    """Email one notification to its recipient, if they want email.
+    """Email one notification about a named idea to its author, if they want email.
 
-    Idempotent: a notification already emailed is not emailed again. For an
-    anonymous idea the recipient is found from the token at send time; the address
-    is never stored with the notification, and the email names no one.
+    Idempotent: a notification already emailed is not emailed again. Notifications
+    addressed by token (anonymous ideas) are never sent here: the daily
+    `send_anonymous_updates_task` tells those submitters, without naming the idea.
     """
     notification = (
-        Notification.objects.filter(organisation=organisation, pk=notification_id)
+        Notification.objects.filter(
+            organisation=organisation, pk=notification_id, recipient__isnull=False
+        )
         .select_related("idea", "recipient")
         .first()
     )
-    if notification is None or notification.emailed_at is not None:
+    if notification is None or notification.is_emailed:
         return
-    recipient = notification.recipient or user_for_token(organisation, notification.recipient_token)
-    if recipient is None or not recipient.is_active or not recipient.email_notifications:
+    recipient = notification.recipient
+    if not recipient.is_active or not recipient.email_notifications:
         return
     link = settings.SITE_URL + reverse(
         "ideas:detail",
@@ -44,9 +47,24 @@ def send_notification_email_task(*, organisation, notification_id):
     )
     context = {"notification": notification, "organisation": organisation, "link": link}
     send_mail(
-        subject=f"[ImproveWell] {notification.text}"[:200],
+        subject=" ".join(f"[ImproveWell] {notification.text}".split())[:200],
         message=render_to_string("ideas/email/notification.txt", context),
         from_email=None,
         recipient_list=[recipient.email],
     )
-    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    Notification.objects.filter(pk=notification.pk).update(is_emailed=True)
+
+
+@shared_task(base=OrganisationTask, **EMAIL_RETRY)
+def send_anonymous_updates_task(*, organisation):
+    """Once a day: one email to each anonymous submitter who has updates. Idempotent."""
+    return anonymous_updates_send(organisation=organisation)
+
+
+@shared_task
+def send_anonymous_updates_all_task():
+    """Daily at a fixed hour: fan out one task per organisation."""
+    ids = list(Organisation.objects.values_list("pk", flat=True))
+    for organisation_id in ids:
+        send_anonymous_updates_task.delay(organisation_id=organisation_id)
+    return len(ids)

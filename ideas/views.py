@@ -9,6 +9,7 @@ from organisations.models import Role, Ward
 from organisations.permissions import role_required
 
 from . import selectors, services
+from .anonymity import is_submitter
 from .forms import (
     BoardFilterForm,
     CategoryForm,
@@ -128,7 +129,7 @@ def _detail_context(member, idea, comment_form):
         "events": selectors.idea_timeline(idea),
         "comments": selectors.idea_comments(idea),
         "comment_form": comment_form,
-        "is_submitter": services.is_submitter(member, idea),
+        "is_submitter": is_submitter(member, idea),
         "supported": idea.pk in selectors.supported_idea_ids(member, [idea]),
         "projects": list(idea.projects.all()),
         "merged_into": idea.merged_into,
@@ -154,7 +155,7 @@ def support(request, org_slug, idea_id):
             {
                 "idea": idea,
                 "supported": idea.pk in selectors.supported_idea_ids(member, [idea]),
-                "is_submitter": services.is_submitter(member, idea),
+                "is_submitter": is_submitter(member, idea),
             },
         )
     return redirect(request.POST.get("next") or idea_url(org_slug, idea))

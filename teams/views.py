@@ -4,7 +4,6 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ideas.models import Idea
@@ -141,7 +140,6 @@ def inbox(request, org_slug):
             "query": query.urlencode(),
             "bulk": BulkTriageForm(organisation=request.organisation),
             "overdue_since": selectors.overdue_since(request.organisation),
-            "now": timezone.now(),
         },
     )
 
@@ -214,7 +212,6 @@ def idea_status(request, org_slug, idea_id):
                 "error": error,
                 "saved": not error,
                 "overdue_since": selectors.overdue_since(request.organisation),
-                "now": timezone.now(),
             },
             status=400 if error else 200,
         )

@@ -1,5 +1,7 @@
 from django import template
+from django.utils import timezone
 
+from ideas import anonymity
 from ideas.models import Status
 
 register = template.Library()
@@ -23,3 +25,18 @@ def status_colour(status: str) -> str:
 def status_tag(idea_or_status):
     status = getattr(idea_or_status, "status", idea_or_status)
     return {"label": Status(status).label, "colour": status_colour(status)}
+
+
+@register.simple_tag
+def author_label(idea) -> str:
+    """Who shared an idea: 'Anonymous' for an anonymous idea, to anyone."""
+    return anonymity.author_label(idea)
+
+
+@register.filter
+def days_waiting(idea) -> str:
+    """How long an idea has waited, in whole days: the finest grain an anonymous idea has."""
+    days = (timezone.localdate() - timezone.localdate(idea.created_at)).days
+    if days <= 0:
+        return "since today"
+    return f"{days} day{'s' if days != 1 else ''}"

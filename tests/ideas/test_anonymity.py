@@ -167,10 +167,15 @@ def test_the_submitter_still_finds_their_idea_and_gets_its_updates(
     notifications = client.get("/city-hospitals/notifications/").content.decode()
     assert "New comment on “Bullying on night shifts”" in notifications
     assert "“Bullying on night shifts” is now implemented" in notifications
-    # Emails went to her, naming nobody.
+    # Nothing was emailed as it happened; the daily email tells her, naming nothing.
     to_dana = [m for m in mail.outbox if m.to == ["dana.whistle@city.nhs.uk"]]
-    assert len(to_dana) == 4  # bob's comment and three status changes
-    assert all("nobody else can see that it was you" in m.body for m in to_dana)
+    assert to_dana == []
+    with scope(organisation=organisation):
+        assert services.anonymous_updates_send(organisation=organisation) == 1
+    [email] = [m for m in mail.outbox if m.to == ["dana.whistle@city.nhs.uk"]]
+    assert "Something you shared" in email.subject
+    assert "Bullying" not in email.body + email.subject
+    assert str(anonymous_idea.pk) not in email.body
     page = client.get(f"/city-hospitals/ideas/{anonymous_idea.pk}/").content.decode()
     assert "Anonymous (you)" in page.replace("\n", "")
 

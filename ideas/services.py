@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -69,9 +69,7 @@ def _check_submission_allowance(member: Membership) -> None:
     """
     today = anonymity.start_of_today()
     shared_today = Idea.objects.filter(
-        Q(author_id=member.user_id) | Q(submitter_token=member_token(member)),
-        organisation=member.organisation,
-        created_at__gte=today,
+        anonymity.shared_by(member), organisation=member.organisation, created_at__gte=today
     ).count()
     if shared_today >= SUBMISSIONS_PER_DAY:
         raise RateLimited(

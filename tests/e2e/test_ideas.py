@@ -93,10 +93,21 @@ def test_staff_member_shares_anonymously_supports_and_comments_on_a_phone(
     assert_fits_phone_width(page)
     fill_idea_form(page, title, kind="Problem or concern", anonymous=True)
     page.get_by_role("button", name="Share", exact=True).click()
+    # The demo's wards are small: naming one on an anonymous concern is questioned first.
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text(
+        "colleagues might guess who shared this"
+    )
+    assert_no_axe_violations(page)
+    assert_fits_phone_width(page)
+    page.get_by_label("Name this ward anyway", exact=True).check()
+    page.get_by_role("button", name="Share", exact=True).click()
     expect_thank_you_page(page)
     assert_fits_phone_width(page)
 
-    page.get_by_role("link", name="View your problem or concern").click()
+    # No link to the anonymous idea itself: the way to it is through My ideas.
+    expect(page.get_by_role("link", name="View your problem or concern")).to_have_count(0)
+    page.get_by_role("link", name="See it in My ideas").click()
+    page.get_by_role("link", name=title, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     shared_by = page.locator(".nhsuk-summary-list__row").filter(has_text="Shared by")
     expect(shared_by).to_contain_text("Anonymous")
@@ -225,6 +236,11 @@ def test_sharing_works_at_320_pixels_with_the_keyboard_alone(live_server, page, 
     page.keyboard.press("Tab")  # post anonymously
     page.keyboard.press("Space")
     page.keyboard.press("Tab")  # the Share button
+    page.keyboard.press("Enter")
+    # The home ward is small: confirm naming it, still without a mouse.
+    page.get_by_label("Name this ward anyway", exact=True).focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Share", exact=True).focus()
     page.keyboard.press("Enter")
     expect_thank_you_page(page)
     with scopes_disabled():

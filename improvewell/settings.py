@@ -142,7 +142,8 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
 # django-allauth: email is the login; verification is mandatory; no enumeration.
-ACCOUNT_FORMS = {"signup": "users.forms.SignupForm"}
+ACCOUNT_ADAPTER = "organisations.signup.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "organisations.signup.SignupForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

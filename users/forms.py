@@ -1,5 +1,6 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.validators import MaxLengthValidator
 
 EMAIL_MAX_LENGTH = 254
@@ -26,6 +27,14 @@ class SignupForm(AllauthSignupForm):
         email.max_length = EMAIL_MAX_LENGTH
         email.validators.append(MaxLengthValidator(EMAIL_MAX_LENGTH))
         email.widget.attrs["maxlength"] = str(EMAIL_MAX_LENGTH)
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            # allauth answers a known address as it does a new one but skips the new
+            # account's slow part, hashing the password: do that work anyway, so that
+            # timing does not reveal who has an account (as Django's ModelBackend does).
+            get_user_model()().set_password(self.cleaned_data["password1"])
+        return super().try_save(request)
 
     def signup(self, request, user):
         user.name = self.cleaned_data.get("name", "").strip()

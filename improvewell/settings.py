@@ -142,7 +142,8 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
 # django-allauth: email is the login; verification is mandatory; no enumeration.
-ACCOUNT_FORMS = {"signup": "users.forms.SignupForm"}
+ACCOUNT_ADAPTER = "organisations.signup.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "organisations.signup.SignupForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -161,6 +162,15 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+# Whose address the rate limits above (and the session list) key on. Behind a reverse
+# proxy every request comes from the proxy, so one bucket would lock everyone out.
+# With N proxies of yours in front, each appending the address it saw, the client is
+# the Nth X-Forwarded-For entry from the right; or name a header your proxy sets.
+# By default no proxy is trusted: a client could otherwise choose its own address.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("ALLAUTH_TRUSTED_PROXY_COUNT must be 0 or more.")
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default="") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ImproveWell"
 USERSESSIONS_TRACK_ACTIVITY = False

@@ -5,6 +5,7 @@ Every function runs in a transaction and refuses rows of another organisation.
 
 import re
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -60,9 +61,19 @@ def organisation_for_email(email: str) -> Organisation | None:
     return found.organisation if found else None
 
 
+def _email_verified(user) -> bool:
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+
+
 @transaction.atomic
 def membership_join_by_domain(*, user) -> Membership | None:
-    """Make a newly signed-up person staff of the organisation that lists their domain."""
+    """Make a person staff of the organisation that lists their email's domain.
+
+    Only once that exact address is verified: anyone can type an address at a
+    listed domain.
+    """
+    if not _email_verified(user):
+        return None
     organisation = organisation_for_email(user.email)
     if organisation is None:
         return None
@@ -182,6 +193,15 @@ def invitation_check(invitation: Invitation | None) -> Invitation:
     return invitation
 
 
+def invitation_check_recipient(invitation: Invitation, *, user) -> None:
+    """Raise InvitationError unless this person holds the verified address it was sent to."""
+    if invitation.email.lower() != user.email.lower() or not _email_verified(user):
+        raise InvitationError(
+            f"This invitation was sent to {invitation.email}. "
+            "Sign out and sign in (or create an account) with that address."
+        )
+
+
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
@@ -210,11 +230,7 @@ def invitation_accept(*, token: str, user) -> Membership:
             .first()
         )
         invitation_check(invitation)
-        if invitation.email.lower() != user.email.lower():
-            raise InvitationError(
-                f"This invitation was sent to {invitation.email}. "
-                "Sign out and sign in (or create an account) with that address."
-            )
+        invitation_check_recipient(invitation, user=user)
         membership, created = Membership.objects.get_or_create(
             organisation=invitation.organisation,
             user=user,

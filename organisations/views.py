@@ -1,16 +1,14 @@
-from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from users.forms import INVITATION_SESSION_KEY
-
 from . import selectors, services
 from .forms import InvitationForm, MemberForm, MemberSearchForm, ProfileForm
 from .models import Invitation, Membership, Role
 from .permissions import role_required
+from .signup import invitation_remember
 
 MEMBERS_PER_PAGE = 50
 
@@ -207,8 +205,12 @@ def invitation_open(request, token):
         return redirect("organisations:home", org_slug=membership.organisation.slug)
 
     if not request.user.is_authenticated:
-        # Remember the invitation through sign-up; the address it was sent to counts
-        # as verified, since the person followed a link mailed to it.
-        request.session[INVITATION_SESSION_KEY] = token
-        get_adapter(request).stash_verified_email(request, invitation.email)
+        invitation_remember(request, invitation)
+    else:
+        try:
+            services.invitation_check_recipient(invitation, user=request.user)
+        except services.InvitationError as exc:
+            return render(
+                request, "organisations/invitation_invalid.html", {"reason": exc}, status=409
+            )
     return render(request, "organisations/invitation_open.html", {"invitation": invitation})

@@ -1,10 +1,12 @@
+import re
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django_scopes import scopes_disabled
 
 from organisations.models import Membership, Role
-from users.forms import NO_ACCESS_MESSAGE
+from organisations.signup import NO_ACCESS_MESSAGE
 from users.models import User
 
 SIGNUP = "/accounts/signup/"
@@ -23,14 +25,21 @@ def test_staff_with_a_listed_domain_signs_up_as_staff(client, organisation):
     assert response.status_code == 302
     user = User.objects.get(email="dana.nurse@city.nhs.uk")
     assert user.name == "Dana Nurse"
+    # Verification is mandatory: a mail goes out, and the address is not yet verified.
+    address = EmailAddress.objects.get(user=user)
+    assert not address.verified
+    assert len(mail.outbox) == 1
+    assert "dana.nurse@city.nhs.uk" in mail.outbox[0].to
+    with scopes_disabled():
+        assert not Membership.objects.filter(user=user).exists()
+
+    # They join once they follow the link that confirms the address.
+    link = re.search(r"/accounts/confirm-email/[^/\s]+/", mail.outbox[0].body)[0]
+    assert client.post(link).status_code == 302
     with scopes_disabled():
         membership = Membership.objects.get(user=user)
     assert membership.organisation == organisation
     assert membership.role == Role.STAFF
-    # Verification is mandatory: a mail goes out, and the address is not yet verified.
-    assert not EmailAddress.objects.get(user=user).verified
-    assert len(mail.outbox) == 1
-    assert "dana.nurse@city.nhs.uk" in mail.outbox[0].to
 
 
 def test_domain_match_ignores_case(client, organisation):

@@ -463,3 +463,19 @@ def test_a_ward_cannot_be_put_on_another_organisations_site(
     with scopes_disabled():
         ward.refresh_from_db()
     assert ward.site.organisation_id == organisation.pk
+
+
+def test_library_actions_are_logged_too(admin_client, platform_admin):
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    every_hour = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.HOURS)
+    task = PeriodicTask.objects.create(name="roll-up", task="x", interval=every_hour)
+    response = admin_client.post(
+        "/admin/django_celery_beat/periodictask/",
+        {"action": "disable_tasks", "_selected_action": [task.pk]},
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert not task.enabled
+    entry = LogEntry.objects.get(object_id=str(task.pk), content_type__model="periodictask")
+    assert entry.user == platform_admin

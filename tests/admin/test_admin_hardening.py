@@ -70,7 +70,10 @@ def anonymous_idea(organisation, bob, lena, share, django_capture_on_commit_call
         )
         Comment.objects.filter(idea=idea).update(created_at=at)
         IdeaEvent.objects.filter(idea=idea).update(created_at=at)
-        Notification.objects.filter(idea=idea).update(created_at=at, read_at=at, emailed_at=at)
+        # read_at and emailed_at where the model still has them.
+        stamps = {"created_at", "read_at", "emailed_at"}
+        stamps &= {field.name for field in Notification._meta.get_fields()}
+        Notification.objects.filter(idea=idea).update(**dict.fromkeys(stamps, at))
     return idea
 
 

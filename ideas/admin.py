@@ -1,60 +1,100 @@
 from django.contrib import admin
+from django.db.models.functions import TruncDate
+
+from improvewell.admin import ImproveWellModelAdmin, ReadOnlyInline, ReadOnlyModelAdmin, day_of
 
 from .models import Category, Comment, Idea, IdeaEvent, Notification, PulseCheckIn
 
-# Anonymity: no admin screen shows who wrote an anonymous idea or comment. The
-# submitter token is never displayed, and recipient tokens of notifications neither.
+# Ideas and everything that hangs off them are read-only here: they change only
+# through ideas.services, which keep the workflow, the timeline, the notifications,
+# the audit and the organisation checks. Anonymity: no screen, filter, search or
+# sort reaches an author of an anonymous row, a token, a recipient, when something
+# was read or emailed, or a time of day (only dates; sorting by date, not time).
+
+
+def _newest_day_first(field="created_at"):
+    return TruncDate(field).desc()
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ImproveWellModelAdmin):
     list_display = ["name", "organisation", "position", "is_active"]
     list_filter = ["organisation", "is_active"]
     search_fields = ["name"]
 
 
-class IdeaEventInline(admin.TabularInline):
+class IdeaEventInline(ReadOnlyInline):
     model = IdeaEvent
-    extra = 0
-    fields = ["type", "from_status", "to_status", "actor", "message", "created_at"]
+    fields = ["type", "from_status", "to_status", "by", "message", "on"]
     readonly_fields = fields
-    can_delete = False
+    ordering = [TruncDate("created_at").asc(), "id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("idea", "actor")
+
+    @admin.display(description="by")
+    def by(self, event):
+        if event.actor is None:
+            return "Anonymous" if event.idea.is_anonymous else "-"
+        return event.actor
+
+    @admin.display(description="date")
+    def on(self, event):
+        return day_of(event.created_at)
 
 
 @admin.register(Idea)
-class IdeaAdmin(admin.ModelAdmin):
-    list_display = ["title", "organisation", "kind", "status", "ward", "is_anonymous", "created_on"]
+class IdeaAdmin(ReadOnlyModelAdmin):
+    list_display = ["title", "organisation", "kind", "status", "ward", "shared_by", "shared_on"]
     list_filter = ["organisation", "kind", "status", "is_anonymous"]
     search_fields = ["title"]
-    list_select_related = ["organisation", "ward"]
-    exclude = ["submitter_token", "author"]
-    readonly_fields = [
+    list_select_related = ["organisation", "ward", "author"]
+    ordering = [_newest_day_first(), "title"]
+    fields = [
+        "title",
+        "description",
+        "organisation",
+        "kind",
+        "status",
+        "category",
+        "ward",
+        "team",
+        "merged_into",
         "shared_by",
-        "is_anonymous",
+        "shared_on",
+        "first_response_on",
+        "status_changed_on",
         "support_count",
         "comment_count",
-        "created_on",
-        "first_response_at",
-        "status_changed_at",
     ]
+    readonly_fields = fields
     inlines = [IdeaEventInline]
 
     @admin.display(description="shared by")
     def shared_by(self, idea):
         return "Anonymous" if idea.is_anonymous else (idea.author or "A former member of staff")
 
-    @admin.display(description="date", ordering="created_at")
-    def created_on(self, idea):
-        return idea.created_at.date()
+    @admin.display(description="date", ordering=TruncDate("created_at"))
+    def shared_on(self, idea):
+        return day_of(idea.created_at)
+
+    @admin.display(description="first response")
+    def first_response_on(self, idea):
+        return day_of(idea.first_response_at)
+
+    @admin.display(description="status changed")
+    def status_changed_on(self, idea):
+        return day_of(idea.status_changed_at)
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
-    list_display = ["idea", "written_by", "created_on"]
+class CommentAdmin(ReadOnlyModelAdmin):
+    list_display = ["idea", "organisation", "written_by", "written_on"]
     list_filter = ["organisation"]
-    list_select_related = ["idea", "author"]
-    exclude = ["author"]
-    readonly_fields = ["idea", "written_by", "by_anonymous_submitter", "created_on"]
+    list_select_related = ["idea", "organisation", "author"]
+    ordering = [_newest_day_first()]
+    fields = ["idea", "organisation", "written_by", "written_on", "body"]
+    readonly_fields = fields
 
     @admin.display(description="written by")
     def written_by(self, comment):
@@ -62,28 +102,30 @@ class CommentAdmin(admin.ModelAdmin):
             return "Submitter (anonymous)"
         return comment.author or "A former member of staff"
 
-    @admin.display(description="date", ordering="created_at")
-    def created_on(self, comment):
-        return comment.created_at.date()
+    @admin.display(description="date", ordering=TruncDate("created_at"))
+    def written_on(self, comment):
+        return day_of(comment.created_at)
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["text", "organisation", "type", "created_on"]
+class NotificationAdmin(ReadOnlyModelAdmin):
+    list_display = ["text", "organisation", "type", "sent_on"]
     list_filter = ["organisation", "type"]
-    exclude = ["recipient", "recipient_token"]
-    readonly_fields = ["idea", "type", "text", "created_on"]
+    list_select_related = ["organisation"]
+    ordering = [_newest_day_first()]
+    fields = ["idea", "organisation", "type", "text", "sent_on"]
+    readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    @admin.display(description="date", ordering="created_at")
-    def created_on(self, notification):
-        return notification.created_at.date()
+    @admin.display(description="date", ordering=TruncDate("created_at"))
+    def sent_on(self, notification):
+        return day_of(notification.created_at)
 
 
 @admin.register(PulseCheckIn)
-class PulseCheckInAdmin(admin.ModelAdmin):
+class PulseCheckInAdmin(ReadOnlyModelAdmin):
     list_display = ["day", "organisation", "ward", "score"]
     list_filter = ["organisation", "day"]
-    exclude = ["day_token"]
+    list_select_related = ["organisation", "ward"]
+    ordering = ["-day"]
+    fields = ["day", "organisation", "ward", "score", "tags"]
+    readonly_fields = fields

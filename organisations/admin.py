@@ -1,24 +1,27 @@
 from django.contrib import admin
 
+from improvewell.admin import ImproveWellModelAdmin, SameOrganisationInline
+
 from .models import Invitation, Membership, Organisation, SignupDomain, Site, Ward
 
 # The admin runs with scopes disabled (see OrganisationMiddleware); it is the
-# platform admins' cross-organisation view.
+# platform admins' cross-organisation view. The base classes refuse a relation to
+# another organisation's rows and any lookup but the declared filters.
 
 
-class SignupDomainInline(admin.TabularInline):
+class SignupDomainInline(SameOrganisationInline):
     model = SignupDomain
     extra = 1
 
 
-class SiteInline(admin.TabularInline):
+class SiteInline(SameOrganisationInline):
     model = Site
     extra = 0
     show_change_link = True
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ImproveWellModelAdmin):
     list_display = ["name", "slug", "ods_code", "suppression_threshold", "response_target_days"]
     search_fields = ["name", "slug", "ods_code", "signup_domains__domain"]
     prepopulated_fields = {"slug": ["name"]}
@@ -26,7 +29,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(ImproveWellModelAdmin):
     list_display = ["name", "organisation"]
     list_filter = ["organisation"]
     search_fields = ["name", "organisation__name"]
@@ -34,7 +37,7 @@ class SiteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Ward)
-class WardAdmin(admin.ModelAdmin):
+class WardAdmin(ImproveWellModelAdmin):
     list_display = ["name", "site", "organisation", "is_active"]
     list_filter = ["organisation", "is_active"]
     search_fields = ["name", "site__name", "organisation__name"]
@@ -43,7 +46,7 @@ class WardAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ImproveWellModelAdmin):
     list_display = ["user", "organisation", "role", "profession", "home_ward", "is_active"]
     list_filter = ["organisation", "role", "profession", "is_active"]
     search_fields = ["user__email", "user__name", "organisation__name"]
@@ -53,7 +56,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ImproveWellModelAdmin):
     list_display = ["email", "organisation", "role", "created_at", "expires_at", "accepted_at"]
     list_filter = ["organisation", "role"]
     search_fields = ["email", "organisation__name"]

@@ -1,0 +1,175 @@
+"""The platform admin's rules, in one place: every ModelAdmin of ours inherits them.
+
+Platform admins (superusers) work across organisations in /admin/, with scopes
+disabled (see OrganisationMiddleware._admin). What the admin still guarantees:
+
+- Filters are the declared `list_filter`s and nothing else. Django honours a URL
+  lookup on any local field (`?submitter_token__startswith=`, `?read_at=`), which
+  would group a person's anonymous rows; here any other lookup answers 400.
+- A row cannot point at another organisation's ward, site, team or category: the
+  form refuses it with a field error (the admin is unscoped, so nothing else would).
+- Every change leaves a LogEntry saying who changed what: Django's add, change and
+  delete views write one, and so does every action (wrapped below). Superusers read
+  them, read-only, under "Log entries".
+- `ReadOnlyModelAdmin` is for what must only change through the app's services
+  (ideas and their rows) and for other people's credentials.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.filters import SimpleListFilter
+from django.contrib.admin.models import LogEntry
+from django.db.models import QuerySet
+from django.db.models.constants import LOOKUP_SEP
+from django.utils import timezone
+from django_celery_beat import admin as beat_admin
+from django_celery_beat.models import PeriodicTask
+
+# What Django's own list filters put in the URL after a declared field path
+# ("organisation__id__exact", "status__exact", "day__gte", "ward__isnull"...).
+FILTER_LOOKUPS = frozenset({"exact", "isnull", "gte", "lt", f"id{LOOKUP_SEP}exact"})
+
+
+def day_of(value):
+    """The local date of a timestamp: what the admin shows of anything about an idea."""
+    return timezone.localdate(value) if value else None
+
+
+class SameOrganisationForm(forms.ModelForm):
+    """Refuses a relation to a row of another organisation, with a field error."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if "organisation" in cleaned_data:
+            organisation = cleaned_data["organisation"]
+            organisation_id = organisation.pk if organisation else None
+        else:
+            # Inline forms get the organisation from their parent row.
+            organisation_id = getattr(self.instance, "organisation_id", None)
+        if organisation_id is None:
+            return cleaned_data
+        for name, value in list(cleaned_data.items()):
+            related = value if isinstance(value, QuerySet) else [value]
+            for row in related:
+                owner = getattr(row, "organisation_id", None)
+                if owner is not None and owner != organisation_id:
+                    self.add_error(name, f"Choose a {row._meta.verbose_name} of this organisation.")
+                    break
+        return cleaned_data
+
+
+class AuditedActionsMixin:
+    """Every admin action writes a LogEntry per object it ran on.
+
+    Django logs its add, change and delete views and `delete_selected` itself;
+    actions of our own and of libraries (django-celery-beat's "enable", "run"...)
+    would otherwise change rows without a trace.
+    """
+
+    def get_actions(self, request):
+        audited = {}
+        for name, (func, _, description) in super().get_actions(request).items():
+            if name != "delete_selected":
+                func = self._audited(func, description)
+            audited[name] = (func, name, description)
+        return audited
+
+    @staticmethod
+    def _audited(func, description):
+        def action(modeladmin, request, queryset):
+            objects = list(queryset)
+            response = func(modeladmin, request, queryset)
+            for obj in objects:
+                modeladmin.log_change(request, obj, f"Action: {description}")
+            return response
+
+        return action
+
+
+class ImproveWellModelAdmin(AuditedActionsMixin, admin.ModelAdmin):
+    """The base of every ModelAdmin of ours (see the module docstring)."""
+
+    form = SameOrganisationForm
+
+    def lookup_allowed(self, lookup, value, request):
+        """Only the lookups that the declared list filters produce."""
+        for list_filter in self.get_list_filter(request):
+            if isinstance(list_filter, type) and issubclass(list_filter, SimpleListFilter):
+                if lookup == list_filter.parameter_name:
+                    return True
+                continue
+            path = list_filter[0] if isinstance(list_filter, (list, tuple)) else list_filter
+            if lookup == path:
+                return True
+            prefix = path + LOOKUP_SEP
+            if lookup.startswith(prefix) and lookup.removeprefix(prefix) in FILTER_LOOKUPS:
+                return True
+        return False
+
+
+class SameOrganisationInline(admin.TabularInline):
+    form = SameOrganisationForm
+
+
+class ReadOnlyModelAdmin(ImproveWellModelAdmin):
+    """View only: no add, change or delete (and so no actions) for anyone."""
+
+    actions = None
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(ReadOnlyModelAdmin):
+    """The audit trail of the admin itself: who changed what, and when."""
+
+    list_display = ["action_time", "user", "content_type", "object_repr", "action", "change"]
+    list_filter = ["action_flag", "content_type"]
+    search_fields = ["object_repr", "user__email"]
+    list_select_related = ["user", "content_type"]
+    fields = ["action_time", "user", "content_type", "object_id", "object_repr", "action", "change"]
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    @admin.display(description="action", ordering="action_flag")
+    def action(self, entry):
+        return {1: "Added", 2: "Changed", 3: "Deleted"}.get(entry.action_flag, "")
+
+    @admin.display(description="change")
+    def change(self, entry):
+        return entry.get_change_message()
+
+
+# django-celery-beat's schedules stay editable here (DESIGN.md); its actions are audited.
+admin.site.unregister(PeriodicTask)
+
+
+@admin.register(PeriodicTask)
+class PeriodicTaskAdmin(AuditedActionsMixin, beat_admin.PeriodicTaskAdmin):
+    pass

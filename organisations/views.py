@@ -7,10 +7,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from users.forms import INVITATION_SESSION_KEY
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import InvitationForm, MemberForm, MemberSearchForm, ProfileForm
-from .models import Invitation, Membership, Role
-from .permissions import role_required
+from .models import Invitation, Membership
+from .permissions import privileged
 
 MEMBERS_PER_PAGE = 50
 
@@ -60,7 +60,7 @@ def profile(request, org_slug):
     return render(request, "organisations/profile.html", {"form": form})
 
 
-@role_required(Role.ORG_ADMIN)
+@privileged(permissions.can_manage_organisation)
 def member_list(request, org_slug):
     search = MemberSearchForm(request.GET or None)
     filters = search.cleaned_data if search.is_valid() else {}
@@ -88,7 +88,7 @@ def _membership(request, membership_id) -> Membership:
     )
 
 
-@role_required(Role.ORG_ADMIN)
+@privileged(permissions.can_manage_organisation)
 @require_http_methods(["GET", "POST"])
 def member_edit(request, org_slug, membership_id):
     membership = _membership(request, membership_id)
@@ -109,7 +109,7 @@ def member_edit(request, org_slug, membership_id):
     return render(request, "organisations/member_edit.html", {"form": form, "member": membership})
 
 
-@role_required(Role.ORG_ADMIN)
+@privileged(permissions.can_manage_organisation)
 @require_http_methods(["GET", "POST"])
 def member_deactivate(request, org_slug, membership_id):
     membership = _membership(request, membership_id)
@@ -132,7 +132,7 @@ def member_deactivate(request, org_slug, membership_id):
     )
 
 
-@role_required(Role.ORG_ADMIN)
+@privileged(permissions.can_manage_organisation)
 @require_POST
 def member_reactivate(request, org_slug, membership_id):
     membership = _membership(request, membership_id)
@@ -141,7 +141,7 @@ def member_reactivate(request, org_slug, membership_id):
     return redirect("organisations:member_list", org_slug=org_slug)
 
 
-@role_required(Role.ORG_ADMIN)
+@privileged(permissions.can_manage_organisation)
 @require_http_methods(["GET", "POST"])
 def invitation_list(request, org_slug):
     form = InvitationForm(request.POST if request.method == "POST" else None)
@@ -171,7 +171,7 @@ def invitation_list(request, org_slug):
     )
 
 
-@role_required(Role.ORG_ADMIN)
+@privileged(permissions.can_manage_organisation)
 @require_http_methods(["GET", "POST"])
 def invitation_revoke(request, org_slug, invitation_id):
     invitation = get_object_or_404(Invitation, organisation=request.organisation, pk=invitation_id)

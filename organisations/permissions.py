@@ -27,7 +27,7 @@ ROLE_RANK = {Role.STAFF: 0, Role.QI_LEAD: 1, Role.ORG_ADMIN: 2}
 
 # Roles that see and change other people's information: they need two-factor
 # authentication before they reach a privileged page.
-PRIVILEGED_ROLES = frozenset(role for role, rank in ROLE_RANK.items() if rank >= 1)
+PRIVILEGED_ROLES = frozenset(r for r, rank in ROLE_RANK.items() if rank >= ROLE_RANK[Role.QI_LEAD])
 
 
 def has_role(membership: Membership | None, role: str) -> bool:

@@ -5,8 +5,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from organisations.models import Role, Site, Ward
-from organisations.permissions import role_required
+from organisations import permissions
+from organisations.models import Site, Ward
+from organisations.permissions import privileged
 from teams import charts, spc
 
 from . import selectors
@@ -112,7 +113,7 @@ def _staff_groups_csv(filename, matrix, threshold):
     )
 
 
-@role_required(Role.QI_LEAD)
+@privileged(permissions.can_view_dashboards)
 def overview(request, org_slug):
     organisation = request.organisation
     form, start, end = _range(request)
@@ -151,7 +152,7 @@ def overview(request, org_slug):
     )
 
 
-@role_required(Role.QI_LEAD)
+@privileged(permissions.can_view_dashboards)
 def ward(request, org_slug, ward_id):
     organisation = request.organisation
     ward = get_object_or_404(
@@ -187,7 +188,7 @@ def ward(request, org_slug, ward_id):
     )
 
 
-@role_required(Role.QI_LEAD)
+@privileged(permissions.can_view_dashboards)
 def site(request, org_slug, site_id):
     organisation = request.organisation
     site = get_object_or_404(Site, organisation=organisation, pk=site_id)
@@ -227,7 +228,7 @@ def site(request, org_slug, site_id):
     )
 
 
-@role_required(Role.QI_LEAD)
+@privileged(permissions.can_view_dashboards)
 def people(request, org_slug):
     organisation = request.organisation
     form, start, end = _range(request)
@@ -283,7 +284,7 @@ KPIS = [
 ]
 
 
-@role_required(Role.QI_LEAD)
+@privileged(permissions.can_view_dashboards)
 def engagement_spc(request, org_slug):
     organisation = request.organisation
     end = timezone.localdate()

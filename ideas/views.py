@@ -5,8 +5,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from organisations.models import Role, Ward
-from organisations.permissions import role_required
+from organisations import permissions
+from organisations.models import Ward
+from organisations.permissions import privileged
 
 from . import selectors, services
 from .anonymity import is_submitter
@@ -133,6 +134,7 @@ def _detail_context(member, idea, comment_form):
         "supported": idea.pk in selectors.supported_idea_ids(member, [idea]),
         "projects": list(idea.projects.all()),
         "merged_into": idea.merged_into,
+        "can_triage_idea": permissions.can_triage_idea(member, idea),
     }
 
 
@@ -257,7 +259,7 @@ def pulse_done(request, org_slug):
     return render(request, "ideas/pulse_done.html", {"summary": summary, "ward": member.home_ward})
 
 
-@role_required(Role.ORG_ADMIN)
+@privileged(permissions.can_manage_organisation)
 @require_http_methods(["GET", "POST"])
 def category_list(request, org_slug):
     services.category_defaults_ensure(request.organisation)
@@ -285,7 +287,7 @@ def category_list(request, org_slug):
     )
 
 
-@role_required(Role.ORG_ADMIN)
+@privileged(permissions.can_manage_organisation)
 @require_http_methods(["GET", "POST"])
 def category_edit(request, org_slug, category_id):
     category = get_object_or_404(Category, organisation=request.organisation, pk=category_id)

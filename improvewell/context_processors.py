@@ -7,12 +7,12 @@ def site(request):
     membership = getattr(request, "membership", None)
     if membership is not None:
         from ideas.selectors import unread_notification_count
+        from organisations.permissions import Permissions
 
         # Counted only if the page shows it (the header does, on organisation pages).
-        from teams.services import can_triage
-
         context["unread_notifications"] = SimpleLazyObject(
             lambda: unread_notification_count(membership)
         )
-        context["can_triage"] = SimpleLazyObject(lambda: can_triage(membership))
+        # The same predicates as the views and services, so the header offers only what works.
+        context["may"] = Permissions(membership)
     return context

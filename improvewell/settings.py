@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "improvewell.tenancy.OrganisationMiddleware",
+    # After the tenant middleware: it needs request.membership.
+    "organisations.middleware.TwoFactorMiddleware",
 ]
 
 FORM_RENDERER = "improvewell.forms.NHSFormRenderer"

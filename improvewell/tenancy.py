@@ -6,7 +6,6 @@ tasks and management commands open it from an organisation id or slug.
 """
 
 from celery.contrib.django.task import DjangoTask
-from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
@@ -16,7 +15,7 @@ from django_scopes import scope, scopes_disabled
 
 from organisations.models import Organisation
 from organisations.selectors import membership_for_request
-from users.mfa import MFARequired, needs_mfa_setup
+from users.mfa import needs_mfa_setup
 
 
 class OrganisationMiddleware:
@@ -53,16 +52,6 @@ class OrganisationMiddleware:
         request.organisation = membership.organisation
         with scope(organisation=membership.organisation):
             return self.get_response(request)
-
-    def process_exception(self, request, exception):
-        if isinstance(exception, MFARequired):
-            messages.info(
-                request,
-                "Set up two-factor authentication to continue: your role can see and change "
-                "other people's information.",
-            )
-            return redirect("mfa_activate_totp")
-        return None
 
     def _admin(self, request):
         user = request.user

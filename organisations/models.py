@@ -201,14 +201,6 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.user} in {self.organisation} ({self.get_role_display()})"
 
-    @property
-    def is_qi_lead(self):
-        return self.role in (Role.QI_LEAD, Role.ORG_ADMIN)
-
-    @property
-    def is_org_admin(self):
-        return self.role == Role.ORG_ADMIN
-
 
 def _new_invitation_token():
     return secrets.token_urlsafe(32)

@@ -4,10 +4,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import InvitationForm, MemberForm, MemberSearchForm, ProfileForm
-from .models import Invitation, Membership, Role
-from .permissions import role_required
+from .models import Invitation, Membership
+from .permissions import privileged
 from .signup import invitation_remember
 
 MEMBERS_PER_PAGE = 50
@@ -58,7 +58,7 @@ def profile(request, org_slug):
     return render(request, "organisations/profile.html", {"form": form})
 
 
-@role_required(Role.ORG_ADMIN)
+@privileged(permissions.can_manage_organisation)
 def member_list(request, org_slug):
     search = MemberSearchForm(request.GET or None)
     filters = search.cleaned_data if search.is_valid() else {}
@@ -86,7 +86,7 @@ def _membership(request, membership_id) -> Membership:
     )
 
 
-@role_required(Role.ORG_ADMIN)
+@privileged(permissions.can_manage_organisation)
 @require_http_methods(["GET", "POST"])
 def member_edit(request, org_slug, membership_id):
     membership = _membership(request, membership_id)
@@ -107,7 +107,7 @@ def member_edit(request, org_slug, membership_id):
     return render(request, "organisations/member_edit.html", {"form": form, "member": membership})
 
 
-@role_required(Role.ORG_ADMIN)
+@privileged(permissions.can_manage_organisation)
 @require_http_methods(["GET", "POST"])
 def member_deactivate(request, org_slug, membership_id):
     membership = _membership(request, membership_id)
@@ -130,7 +130,7 @@ def member_deactivate(request, org_slug, membership_id):
     )
 
 
-@role_required(Role.ORG_ADMIN)
+@privileged(permissions.can_manage_organisation)
 @require_POST
 def member_reactivate(request, org_slug, membership_id):
     membership = _membership(request, membership_id)
@@ -139,7 +139,7 @@ def member_reactivate(request, org_slug, membership_id):
     return redirect("organisations:member_list", org_slug=org_slug)
 
 
-@role_required(Role.ORG_ADMIN)
+@privileged(permissions.can_manage_organisation)
 @require_http_methods(["GET", "POST"])
 def invitation_list(request, org_slug):
     form = InvitationForm(request.POST if request.method == "POST" else None)
@@ -169,7 +169,7 @@ def invitation_list(request, org_slug):
     )
 
 
-@role_required(Role.ORG_ADMIN)
+@privileged(permissions.can_manage_organisation)
 @require_http_methods(["GET", "POST"])
 def invitation_revoke(request, org_slug, invitation_id):
     invitation = get_object_or_404(Invitation, organisation=request.organisation, pk=invitation_id)

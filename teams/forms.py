@@ -1,6 +1,7 @@
 from django import forms
 
 from ideas.models import Category, Idea, Kind, Status
+from organisations import permissions
 from organisations.forms import WardChoiceField
 from organisations.models import Membership, Site, Ward
 
@@ -150,12 +151,11 @@ class BulkTriageForm(forms.Form):
         choices=[("assign", "Assign to team"), ("review", "Move to under review")]
     )
 
-    def __init__(self, *args, organisation, member=None, **kwargs):
+    def __init__(self, *args, organisation, member, **kwargs):
         super().__init__(*args, **kwargs)
-        ideas = Idea.objects.filter(organisation=organisation)
-        if member is not None and not member.is_qi_lead:
-            ideas = ideas.filter(team__members=member)  # other team members: their teams' ideas
-        self.fields["ideas"].queryset = ideas
+        self.fields["ideas"].queryset = permissions.triageable_ideas(
+            member, Idea.objects.filter(organisation=organisation)
+        )
         self.fields["ideas"].error_messages["invalid_choice"] = "Select ideas from your inbox."
         self.fields["team"] = forms.ModelChoiceField(
             label="Team",
@@ -219,30 +219,35 @@ class ProjectForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args, organisation, with_stage=False, **kwargs):
+    def __init__(self, *args, member, project=None, **kwargs):
         super().__init__(*args, **kwargs)
+        organisation = member.organisation
+        teams = Team.objects.filter(organisation=organisation)
+        offered = permissions.teams_run_by(member, teams)
+        if project is not None:  # its current team stays a choice
+            offered = (offered | teams.filter(pk=project.team_id)).distinct()
         self.fields["team"] = forms.ModelChoiceField(
             label="Team",
-            queryset=Team.objects.filter(organisation=organisation),
+            queryset=offered,
             empty_label="Choose a team",
             error_messages={
                 "required": "Choose the team that runs the project.",
-                "invalid_choice": "Choose a team of this organisation.",
+                "invalid_choice": "Choose one of the teams listed.",
             },
         )
         self.fields["wards"] = wards_field(organisation)
         order = ["title", "aim", "team", "wards", "start_date", "target_date"]
-        if with_stage:
+        if project is not None:
             self.fields["stage"] = forms.ChoiceField(label="Stage", choices=Stage.choices)
             order.insert(2, "stage")
         self.order_fields(order)
 
     @classmethod
-    def for_project(cls, project: Project, data=None):
+    def for_project(cls, project: Project, data=None, *, member):
         return cls(
             data,
-            organisation=project.organisation,
-            with_stage=True,
+            member=member,
+            project=project,
             initial={
                 "title": project.title,
                 "aim": project.aim,
@@ -344,17 +349,18 @@ class PDSAForm(forms.ModelForm):
 
 
 class LinkIdeaForm(forms.Form):
-    def __init__(self, *args, organisation, **kwargs):
+    def __init__(self, *args, member, **kwargs):
         super().__init__(*args, **kwargs)
+        projects = Project.objects.filter(organisation=member.organisation).exclude(
+            stage__in=[Stage.COMPLETE, Stage.STOPPED]
+        )
         self.fields["project"] = forms.ModelChoiceField(
             label="QI project",
-            queryset=Project.objects.filter(organisation=organisation).exclude(
-                stage__in=[Stage.COMPLETE, Stage.STOPPED]
-            ),
+            queryset=permissions.editable_projects(member, projects),
             empty_label="Choose a project",
             error_messages={
                 "required": "Choose a project.",
-                "invalid_choice": "Choose a project of this organisation.",
+                "invalid_choice": "Choose a project that you can change.",
             },
         )
 

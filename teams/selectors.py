@@ -5,7 +5,8 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from ideas.models import OPEN_STATUSES, Idea, Status
-from organisations.models import Membership, Profession, Role
+from organisations import permissions
+from organisations.models import Membership, Profession
 
 from .models import AuditEvent, DriverNode, Measure, PDSACycle, Project, ProjectUpdate, Team
 
@@ -33,8 +34,7 @@ def triage_inbox(
     ideas = Idea.objects.filter(organisation=organisation).select_related(
         "ward__site", "category", "team"
     )
-    if member.role not in (Role.QI_LEAD, Role.ORG_ADMIN):
-        ideas = ideas.filter(team__members=member)
+    ideas = permissions.triageable_ideas(member, ideas)
     ideas = ideas.filter(status=status) if status else ideas.filter(status__in=OPEN_STATUSES)
     for field, value in (
         ("ward", ward),

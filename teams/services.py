@@ -9,14 +9,15 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.dateparse import parse_date
 
 from ideas import services as idea_services
 from ideas.models import TRANSITIONS, Idea, Notification, Status, Support
-from organisations.models import Membership, Role, Ward
+from organisations import permissions
+from organisations.models import Membership, Ward
 
 from .models import (
     AuditEvent,
@@ -63,6 +64,7 @@ def team_save(
     members: list[Membership],
     team: Team | None = None,
 ) -> Team:
+    _require(permissions.can_manage_teams(member), "Only QI leads and admins manage teams.")
     name = name.strip()
     _same_organisation(member, *wards, field="wards")
     _same_organisation(member, *members, field="members")
@@ -83,28 +85,25 @@ def team_save(
     return team
 
 
-def can_triage(member: Membership) -> bool:
-    return member.role in (Role.QI_LEAD, Role.ORG_ADMIN) or member.teams.exists()
-
-
-def can_edit_project(member: Membership, project: Project) -> bool:
-    """Organisation admins edit every project; everyone else, their own team's projects."""
-    if member.role == Role.ORG_ADMIN:
-        return True
-    return project.team.members.filter(pk=member.pk).exists()
-
-
-def can_triage_idea(member: Membership, idea: Idea) -> bool:
-    """QI leads and admins triage every idea; other team members, their teams' ideas."""
-    if member.role in (Role.QI_LEAD, Role.ORG_ADMIN):
-        return True
-    return idea.team_id is not None and member.teams.filter(pk=idea.team_id).exists()
+def _require(allowed: bool, message: str):
+    if not allowed:
+        raise PermissionDenied(message)
 
 
 def _require_project_editor(member: Membership, project: Project):
     _same_organisation(member, project)
-    if not can_edit_project(member, project):
-        raise ValidationError("Only QI leads and the project team's members can change this.")
+    _require(
+        permissions.can_edit_project(member, project),
+        "Only QI leads, organisation admins and the project team's members can change this.",
+    )
+
+
+def _require_triager(member: Membership, idea: Idea):
+    _same_organisation(member, idea)
+    _require(
+        permissions.can_triage_idea(member, idea),
+        "Only QI leads, organisation admins and the idea's team triage it.",
+    )
 
 
 # Triage -------------------------------------------------------------------------------
@@ -112,7 +111,7 @@ def _require_project_editor(member: Membership, project: Project):
 
 @transaction.atomic
 def idea_assign_team(*, member: Membership, idea: Idea, team: Team | None) -> Idea:
-    _same_organisation(member, idea)
+    _require_triager(member, idea)
     _same_organisation(member, team, field="team")
     before = {"team": idea.team.name if idea.team_id else None}
     Idea.objects.filter(pk=idea.pk).update(team=team)
@@ -124,6 +123,7 @@ def idea_assign_team(*, member: Membership, idea: Idea, team: Team | None) -> Id
 @transaction.atomic
 def idea_triage_status(*, member: Membership, idea: Idea, to_status: str, message: str = ""):
     """Change an idea's status from triage: the workflow, the submitter's message and the audit."""
+    _require_triager(member, idea)
     before = {"status": idea.status}
     event = idea_services.idea_change_status(
         member=member, idea=idea, to_status=to_status, message=message
@@ -154,7 +154,7 @@ def ideas_bulk_triage(
 def idea_merge(*, member: Membership, idea: Idea, into: Idea, message: str = "") -> Idea:
     """Mark `idea` a duplicate of `into`: its supporters move over, its submitter is told where
     to follow it. Both ideas must belong to the member's organisation."""
-    _same_organisation(member, idea)
+    _require_triager(member, idea)
     if into is None or into.organisation_id != member.organisation_id:
         raise ValidationError({"into": "Choose an idea of this organisation to merge into."})
     if into.pk == idea.pk:
@@ -211,7 +211,11 @@ def project_create(
     _same_organisation(member, *wards, field="wards")
     _same_organisation(member, *ideas, field="ideas")
     _check_dates(start_date, target_date)
-    if member.role != Role.ORG_ADMIN and not team.members.filter(pk=member.pk).exists():
+    _require(
+        permissions.can_work_on_projects(member),
+        "Only QI leads, organisation admins and team members start projects.",
+    )
+    if not permissions.can_run_projects_for(member, team):
         raise ValidationError({"team": "Choose a team you are a member of."})
     project = Project.objects.create(
         organisation=member.organisation,
@@ -237,6 +241,9 @@ def _check_dates(start_date, target_date):
 def project_link_idea(*, member: Membership, project: Project, idea: Idea) -> None:
     _require_project_editor(member, project)
     _same_organisation(member, idea, field="ideas")
+    # Linking tells the idea's submitter: only someone who triages the idea may do it.
+    if not permissions.can_triage_idea(member, idea):
+        raise ValidationError({"ideas": "You can only link ideas that you triage."})
     if project.ideas.filter(pk=idea.pk).exists():
         return
     project.ideas.add(idea)
@@ -266,6 +273,8 @@ def project_update(
     _same_organisation(member, team, field="team")
     _same_organisation(member, *wards, field="wards")
     _check_dates(start_date, target_date)
+    if team.pk != project.team_id and not permissions.can_run_projects_for(member, team):
+        raise ValidationError({"team": "Choose a team you are a member of."})
     if stage not in Stage.values:
         raise ValidationError({"stage": "Choose a stage."})
     project = Project.objects.select_for_update(of=("self",)).get(pk=project.pk)

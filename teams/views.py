@@ -8,9 +8,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ideas.models import Idea
 from ideas.selectors import idea_for_member
-from organisations.models import Role
-from organisations.permissions import role_required
-from users.mfa import require_mfa
+from organisations import permissions
+from organisations.permissions import privileged
+from users.mfa import needs_mfa_setup
 
 from . import charts, selectors, services, spc
 from .forms import (
@@ -30,7 +30,6 @@ from .forms import (
     TeamForm,
 )
 from .models import DriverNode, Measure, MeasurePoint, PDSACycle, Project, Stage, Team
-from .permissions import triage_required
 
 PER_PAGE = 25
 
@@ -56,7 +55,7 @@ def team_list(request, org_slug):
         "teams/team_list.html",
         {
             "teams": selectors.teams_with_counts(request.organisation),
-            "can_manage": request.membership.is_qi_lead,
+            "can_manage": permissions.can_manage_teams(request.membership),
         },
     )
 
@@ -71,12 +70,12 @@ def team_detail(request, org_slug, team_id):
             "groups": selectors.members_by_staff_group(team),
             "wards": team.wards.select_related("site"),
             "projects": team.projects.all(),
-            "can_manage": request.membership.is_qi_lead,
+            "can_manage": permissions.can_manage_teams(request.membership),
         },
     )
 
 
-@role_required(Role.QI_LEAD)
+@privileged(permissions.can_manage_teams)
 @require_http_methods(["GET", "POST"])
 def team_edit(request, org_slug, team_id=None):
     team = None
@@ -111,7 +110,7 @@ def team_edit(request, org_slug, team_id=None):
 # Triage -------------------------------------------------------------------------------
 
 
-@triage_required
+@privileged(permissions.can_triage)
 def inbox(request, org_slug):
     member = request.membership
     filters = InboxFilterForm(request.GET or None, organisation=request.organisation)
@@ -138,13 +137,13 @@ def inbox(request, org_slug):
             "filters": filters,
             "page": page,
             "query": query.urlencode(),
-            "bulk": BulkTriageForm(organisation=request.organisation),
+            "bulk": BulkTriageForm(organisation=request.organisation, member=member),
             "overdue_since": selectors.overdue_since(request.organisation),
         },
     )
 
 
-@triage_required
+@privileged(permissions.can_triage)
 @require_POST
 def inbox_bulk(request, org_slug):
     form = BulkTriageForm(
@@ -177,12 +176,12 @@ def _idea_or_404(request, idea_id) -> Idea:
     idea = idea_for_member(request.membership, idea_id)
     if idea is None:
         raise Http404("No such idea.")
-    if not services.can_triage_idea(request.membership, idea):
+    if not permissions.can_triage_idea(request.membership, idea):
         raise PermissionDenied("This idea belongs to another team's triage.")
     return idea
 
 
-@triage_required
+@privileged(permissions.can_triage)
 @require_POST
 def idea_status(request, org_slug, idea_id):
     """Change status from the inbox (htmx swaps the item in place) or the triage page."""
@@ -224,7 +223,7 @@ def idea_status(request, org_slug, idea_id):
     )
 
 
-@triage_required
+@privileged(permissions.can_triage)
 @require_http_methods(["GET", "POST"])
 def idea_triage(request, org_slug, idea_id):
     """Everything a triager does to one idea: status, team, duplicate, project, audit trail."""
@@ -232,7 +231,7 @@ def idea_triage(request, org_slug, idea_id):
     idea = _idea_or_404(request, idea_id)
     assign = AssignTeamForm(organisation=request.organisation, initial={"team": idea.team_id})
     merge = MergeForm()
-    link = LinkIdeaForm(organisation=request.organisation)
+    link = LinkIdeaForm(member=member)
     action = request.POST.get("action")
     status = 200
     if request.method == "POST":
@@ -257,7 +256,7 @@ def idea_triage(request, org_slug, idea_id):
                     messages.success(request, "Merged: the person who shared it has been told.")
                     return redirect("teams:idea_triage", org_slug=org_slug, idea_id=idea.pk)
             elif action == "link":
-                link = LinkIdeaForm(request.POST, organisation=request.organisation)
+                link = LinkIdeaForm(request.POST, member=member)
                 if link.is_valid():
                     project = link.cleaned_data["project"]
                     services.project_link_idea(member=member, project=project, idea=idea)
@@ -298,6 +297,7 @@ def project_list(request, org_slug):
             "page": page,
             "stages": Stage.choices,
             "stage": stage,
+            "can_start_project": permissions.can_work_on_projects(request.membership),
             "query": f"stage={stage}" if stage else "",
         },
     )
@@ -310,25 +310,40 @@ def _project(request, project_id) -> Project:
 
 
 def _editable_project(request, project_id) -> Project:
+    """The project, for a page marked `privileged(can_work_on_projects)`."""
     project = _project(request, project_id)
-    if not services.can_edit_project(request.membership, project):
+    if not permissions.can_edit_project(request.membership, project):
         raise PermissionDenied("Only the project team's members can change it.")
-    require_mfa(request)
     return project
 
 
+def _editing(request, project) -> dict:
+    """Whether the project page offers its edit forms and audit trail.
+
+    A QI lead or admin who has not set up two-factor authentication reads the page
+    as staff do, with a link to set it up.
+    """
+    may = permissions.can_edit_project(request.membership, project)
+    pending = may and needs_mfa_setup(request.user, membership=request.membership)
+    return {"can_edit": may and not pending, "edit_needs_two_factor": pending}
+
+
+@privileged(permissions.can_work_on_projects)
 @require_http_methods(["GET", "POST"])
 def project_create(request, org_slug):
     member = request.membership
-    idea_ids = (
-        request.POST.getlist("ideas") if request.method == "POST" else request.GET.getlist("ideas")
-    )
-    ideas = list(Idea.objects.filter(organisation=request.organisation, pk__in=_uuids(idea_ids)))
-    if not (member.is_qi_lead or member.teams.exists()):
-        raise PermissionDenied("Only QI leads and team members start projects.")
-    require_mfa(request)
+    if request.method == "POST":
+        # Every idea posted goes to the service, which refuses those not triaged by the member.
+        ideas = Idea.objects.filter(organisation=request.organisation)
+        idea_ids = request.POST.getlist("ideas")
+    else:
+        ideas = permissions.triageable_ideas(
+            member, Idea.objects.filter(organisation=request.organisation)
+        )
+        idea_ids = request.GET.getlist("ideas")
+    ideas = list(ideas.filter(pk__in=_uuids(idea_ids)))
     initial = {"title": ideas[0].title if len(ideas) == 1 else ""}
-    form = ProjectForm(_posted(request), organisation=request.organisation, initial=initial)
+    form = ProjectForm(_posted(request), member=member, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -369,15 +384,15 @@ def _uuids(values):
 
 def project_detail(request, org_slug, project_id):
     project = _project(request, project_id)
-    can_edit = services.can_edit_project(request.membership, project)
-    context = {"project": project, "can_edit": can_edit, **selectors.project_page(project)}
-    if can_edit:
+    context = {"project": project, **_editing(request, project), **selectors.project_page(project)}
+    if context["can_edit"]:
         context["audit"] = selectors.audit_trail(project=project)
         context["node_form"] = DriverNodeForm(project=project)
         context["update_form"] = ProjectUpdateForm()
     return render(request, "teams/project_detail.html", context)
 
 
+@privileged(permissions.can_work_on_projects)
 @require_POST
 def project_update_post(request, org_slug, project_id):
     project = _editable_project(request, project_id)
@@ -403,10 +418,11 @@ def project_update_post(request, org_slug, project_id):
     return render(request, "teams/project_detail.html", context, status=400)
 
 
+@privileged(permissions.can_work_on_projects)
 @require_http_methods(["GET", "POST"])
 def project_edit(request, org_slug, project_id):
     project = _editable_project(request, project_id)
-    form = ProjectForm.for_project(project, _posted(request))
+    form = ProjectForm.for_project(project, _posted(request), member=request.membership)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -434,6 +450,7 @@ def project_edit(request, org_slug, project_id):
     )
 
 
+@privileged(permissions.can_work_on_projects)
 @require_POST
 def driver_add(request, org_slug, project_id):
     project = _editable_project(request, project_id)
@@ -460,6 +477,7 @@ def driver_add(request, org_slug, project_id):
     return render(request, "teams/project_detail.html", context, status=400)
 
 
+@privileged(permissions.can_work_on_projects)
 @require_http_methods(["GET", "POST"])
 def driver_remove(request, org_slug, project_id, node_id):
     project = _editable_project(request, project_id)
@@ -473,6 +491,7 @@ def driver_remove(request, org_slug, project_id, node_id):
     return render(request, "teams/driver_remove.html", {"project": project, "node": node})
 
 
+@privileged(permissions.can_work_on_projects)
 @require_http_methods(["GET", "POST"])
 def measure_edit(request, org_slug, project_id, measure_id=None):
     project = _editable_project(request, project_id)
@@ -499,18 +518,19 @@ def measure_edit(request, org_slug, project_id, measure_id=None):
     )
 
 
+# Everyone reads a measure; adding data to it is privileged.
+@privileged(permissions.can_work_on_projects, methods=["POST"])
 def measure_detail(request, org_slug, project_id, measure_id):
     project = _project(request, project_id)
     measure = get_object_or_404(
         Measure, organisation=request.organisation, project=project, pk=measure_id
     )
-    can_edit = services.can_edit_project(request.membership, project)
+    editing = _editing(request, project)
     point_form, paste_form, paste_errors = PointForm(), PasteForm(), []
     status = 200
     if request.method == "POST":
-        if not can_edit:
+        if not editing["can_edit"]:
             raise PermissionDenied("Only the project team's members can add data.")
-        require_mfa(request)
         if request.POST.get("action") == "paste":
             paste_form = PasteForm(request.POST)
             if paste_form.is_valid():
@@ -566,7 +586,7 @@ def measure_detail(request, org_slug, project_id, measure_id):
         )
         if points
         else None,
-        "can_edit": can_edit,
+        **editing,
         "point_form": point_form,
         "paste_form": paste_form,
         "paste_errors": paste_errors,
@@ -580,6 +600,7 @@ def measure_detail(request, org_slug, project_id, measure_id):
     return render(request, "teams/measure_detail.html", context, status=status)
 
 
+@privileged(permissions.can_work_on_projects)
 @require_http_methods(["GET", "POST"])
 def point_remove(request, org_slug, project_id, measure_id, point_id):
     project = _editable_project(request, project_id)
@@ -599,6 +620,7 @@ def point_remove(request, org_slug, project_id, measure_id, point_id):
     return render(request, "teams/point_remove.html", {"project": project, "point": point})
 
 
+@privileged(permissions.can_work_on_projects)
 @require_http_methods(["GET", "POST"])
 def pdsa_edit(request, org_slug, project_id, cycle_id=None):
     project = _editable_project(request, project_id)

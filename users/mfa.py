@@ -1,16 +1,16 @@
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 
-from organisations.models import Role
-
-PRIVILEGED_ROLES = (Role.QI_LEAD, Role.ORG_ADMIN)
+from organisations.permissions import PRIVILEGED_ROLES
 
 
 def needs_mfa_setup(user, *, membership=None, superuser=False) -> bool:
     """True when this person must set up two-factor authentication before going on.
 
     QI leads, organisation admins and platform admins need it for triage,
-    dashboards, management and the admin; everyone else does not.
+    dashboards, management and the admin; everyone else does not. Which pages are
+    privileged is marked in the views and enforced by
+    `organisations.middleware.TwoFactorMiddleware`.
     """
     if not settings.REQUIRE_MFA:
         return False
@@ -18,13 +18,3 @@ def needs_mfa_setup(user, *, membership=None, superuser=False) -> bool:
         membership is not None and membership.role in PRIVILEGED_ROLES
     )
     return privileged and not is_mfa_enabled(user)
-
-
-class MFARequired(Exception):
-    """Raised by a view that needs two-factor authentication set up first; the tenant
-    middleware turns it into a redirect to the set-up page."""
-
-
-def require_mfa(request) -> None:
-    if needs_mfa_setup(request.user, membership=getattr(request, "membership", None)):
-        raise MFARequired

@@ -109,7 +109,7 @@ def test_a_team_member_on_staff_starts_projects_only_for_their_own_team(
     assert client.get(f"{ORG}/projects/new/").status_code == 200
     response = client.post(f"{ORG}/projects/new/", project_form(other_team))
     assert response.status_code == 400
-    assert response.context["form"].errors["team"] == ["Choose a team you are a member of."]
+    assert response.context["form"].errors["team"] == ["Choose one of the teams listed."]
     with scopes_disabled():
         assert not Project.objects.exists()
     assert client.post(f"{ORG}/projects/new/", project_form(team)).status_code == 302

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from improvewell.http import safe_next
 from organisations.models import Role, Ward
 from organisations.permissions import role_required
 
@@ -157,7 +158,7 @@ def support(request, org_slug, idea_id):
                 "is_submitter": services.is_submitter(member, idea),
             },
         )
-    return redirect(request.POST.get("next") or idea_url(org_slug, idea))
+    return redirect(safe_next(request, idea_url(org_slug, idea)))
 
 
 def idea_url(org_slug, idea):

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ideas.models import Idea
 from ideas.selectors import idea_for_member
+from improvewell.http import safe_next
 from organisations.models import Role
 from organisations.permissions import role_required
 from users.mfa import require_mfa
@@ -222,9 +223,7 @@ def idea_status(request, org_slug, idea_id):
         messages.error(request, error)
     else:
         messages.success(request, f"“{idea.title}” is now {idea.get_status_display().lower()}.")
-    return redirect(
-        request.POST.get("next") or reverse("teams:inbox", kwargs={"org_slug": org_slug})
-    )
+    return redirect(safe_next(request, reverse("teams:inbox", kwargs={"org_slug": org_slug})))
 
 
 @triage_required

@@ -18,7 +18,8 @@ def safe_next(request: HttpRequest, default: str) -> str:
     `/`) and `javascript:`: an open redirect lends our address to a phishing page.
     """
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
+    # Only a path: anything else would be taken for a view name by redirect().
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate

@@ -17,6 +17,8 @@ OFF_SITE = [
     "\\\\evil.example/x",
     "javascript:alert(1)",
     "http://testserver@evil.example/",
+    "-332893",
+    "ideas:board",
 ]
 
 

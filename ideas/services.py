@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from improvewell.validators import single_line
 from organisations.models import Membership, Organisation, Ward
 
 from .anonymity import member_token, pulse_token
@@ -91,6 +92,10 @@ def idea_submit(
         raise ValidationError({"category": "Choose a category from the list."})
     if kind not in Kind.values:
         raise ValidationError({"kind": "Choose what you are sharing."})
+    try:
+        single_line(title)
+    except ValidationError as exc:
+        raise ValidationError({"title": exc.messages}) from exc
     token = member_token(member)
 
     def mine(idea):

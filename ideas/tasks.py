@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from improvewell.tenancy import OrganisationTask
+from improvewell.validators import one_line
 
 from .anonymity import user_for_token
 from .models import Notification
@@ -44,7 +45,7 @@ def send_notification_email_task(*, organisation, notification_id):
     )
     context = {"notification": notification, "organisation": organisation, "link": link}
     send_mail(
-        subject=f"[ImproveWell] {notification.text}"[:200],
+        subject=one_line(f"[ImproveWell] {notification.text}")[:200],
         message=render_to_string("ideas/email/notification.txt", context),
         from_email=None,
         recipient_list=[recipient.email],

@@ -17,6 +17,7 @@ from .forms import (
     EmailPreferenceForm,
     IdeaForm,
     PulseForm,
+    WardPickForm,
 )
 from .models import Category
 
@@ -219,9 +220,11 @@ def email_preferences(request, org_slug):
 
 
 def you_said_we_did(request, org_slug, ward_id=None, poster=False):
-    chosen = request.GET.get("ward", "")
-    if ward_id is None and chosen.isdigit():
-        return redirect("ideas:you_said_we_did_ward", org_slug=org_slug, ward_id=int(chosen))
+    chosen = WardPickForm(request.GET)
+    if ward_id is None and chosen.is_valid() and chosen.cleaned_data["ward"]:
+        return redirect(
+            "ideas:you_said_we_did_ward", org_slug=org_slug, ward_id=chosen.cleaned_data["ward"]
+        )
     ward = None
     if ward_id is not None:
         ward = get_object_or_404(

@@ -3,6 +3,7 @@ from allauth.core import context
 from django import forms
 from django.core.validators import MaxLengthValidator
 
+from improvewell.validators import single_line
 from organisations.services import (
     InvitationError,
     invitation_accept,
@@ -37,6 +38,7 @@ class SignupForm(AllauthSignupForm):
     name = forms.CharField(
         label="Full name",
         max_length=150,
+        validators=[single_line],
         required=False,
         help_text="Shown to your colleagues on what you share, unless you post anonymously.",
         widget=forms.TextInput(attrs={"autocomplete": "name"}),

@@ -441,6 +441,9 @@ def parse_pasted_points(text: str, *, max_lines: int = 1000) -> PasteResult:
         except ValueError:
             errors.append(f"Line {number}: “{raw_value[:30]}” is not a number.")
             continue
+        if value != value or value in (float("inf"), float("-inf")):
+            errors.append(f"Line {number}: “{raw_value[:30]}” is not a number.")
+            continue
         try:
             measure_value(value)
         except ValidationError as exc:

@@ -1,9 +1,13 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.utils import timezone
 
 MAX_DAYS = 731
+# No organisation has data from before this; earlier dates only overflow date sums.
+EARLIEST = date(2000, 1, 1)
+# A range may end a little in the future (a week planned ahead), no further.
+LATEST_AHEAD = timedelta(days=366)
 
 
 def default_range():
@@ -29,6 +33,15 @@ class DateRangeForm(forms.Form):
     def clean(self):
         data = super().clean()
         today = timezone.localdate()
+        for name in ("start", "end"):
+            chosen = data.get(name)
+            if chosen is not None and not EARLIEST <= chosen <= today + LATEST_AHEAD:
+                self.add_error(
+                    name,
+                    f"Choose a date between {EARLIEST:%-d %B %Y} and "
+                    f"{today + LATEST_AHEAD:%-d %B %Y}.",
+                )
+                return data
         end = data.get("end") or today
         start = data.get("start") or end - timedelta(days=29)
         if start > end:

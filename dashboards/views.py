@@ -1,10 +1,9 @@
-import csv
 from datetime import timedelta
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from improvewell.http import csv_response
 from organisations import permissions
 from organisations.models import Site, Ward
 from organisations.permissions import privileged
@@ -37,15 +36,6 @@ def _tiles(organisation, scope_key, start, end):
     now = selectors.figures(organisation, scope_key, start, end)
     before = selectors.figures(organisation, scope_key, *selectors.previous_period(start, end))
     return {"now": now, "before": before}
-
-
-def _csv(filename, header, rows):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
 
 
 def _shown(value, threshold):
@@ -102,7 +92,7 @@ LEAGUE_CSV_HEADER = [
 
 
 def _staff_groups_csv(filename, matrix, threshold):
-    return _csv(
+    return csv_response(
         filename,
         ["Ward", "Site", *[label for _, label in matrix["groups"]]],
         [
@@ -121,7 +111,7 @@ def overview(request, org_slug):
     league = selectors.ward_league(organisation, start, end, sort=sort)
     threshold = organisation.suppression_threshold
     if _wants_csv(request):
-        return _csv(
+        return csv_response(
             f"{organisation.slug}-wards-{start}-to-{end}.csv",
             LEAGUE_CSV_HEADER,
             _league_rows(league, threshold),
@@ -164,7 +154,7 @@ def ward(request, org_slug, ward_id):
     staff_groups = [(label, cell) for (_, label), cell in zip(matrix["groups"], cells, strict=True)]
     threshold = organisation.suppression_threshold
     if _wants_csv(request, "staff-groups"):
-        return _csv(
+        return csv_response(
             f"{organisation.slug}-ward-{ward.pk}-staff-groups-{start}-to-{end}.csv",
             ["Staff group", "Ideas"],
             [[label, _shown(cell, threshold)] for label, cell in staff_groups],
@@ -197,7 +187,7 @@ def site(request, org_slug, site_id):
     matrix = selectors.staff_groups_by_ward(organisation, start, end, site=site)
     threshold = organisation.suppression_threshold
     if _wants_csv(request, "wards"):
-        return _csv(
+        return csv_response(
             f"{organisation.slug}-site-{site.pk}-wards-{start}-to-{end}.csv",
             LEAGUE_CSV_HEADER,
             _league_rows(league, threshold),
@@ -236,7 +226,7 @@ def people(request, org_slug):
     period = f"{start}-to-{end}"
     if _wants_csv(request):
         rows = selectors.who_takes_part(organisation, start, end)
-        return _csv(
+        return csv_response(
             f"{organisation.slug}-staff-groups-{period}.csv",
             ["Staff group", "Ideas", "Share of ideas (%)"],
             [
@@ -246,7 +236,7 @@ def people(request, org_slug):
         )
     if _wants_csv(request, "months"):
         by_month = selectors.who_takes_part_by_month(organisation, start, end)
-        return _csv(
+        return csv_response(
             f"{organisation.slug}-staff-groups-by-month-{period}.csv",
             ["Staff group", *[month.strftime("%b %Y") for month in by_month["months"]]],
             [
@@ -305,7 +295,7 @@ def engagement_spc(request, org_slug):
     if _wants_csv(request):
         weeks = sorted({week for points in series.values() for week, _ in points})
         values = {key: dict(series[key]) for key, *_ in KPIS}
-        return _csv(
+        return csv_response(
             f"{organisation.slug}-weekly-engagement-{start}-to-{end}.csv",
             ["Week beginning", *[title for _, title, *_ in KPIS]],
             [[week, *[values[key].get(week, "") for key, *_ in KPIS]] for week in weeks],

@@ -2,6 +2,7 @@ import uuid
 
 from django import forms
 
+from improvewell.validators import single_line
 from organisations.forms import WardChoiceField
 from organisations.models import Site, Ward
 
@@ -33,6 +34,7 @@ class IdeaForm(forms.Form):
     title = forms.CharField(
         label="Title",
         max_length=TITLE_MAX,
+        validators=[single_line],
         help_text="A short summary, like a headline.",
         error_messages={
             "required": "Enter a title.",
@@ -156,6 +158,12 @@ class BoardFilterForm(forms.Form):
         self.order_fields(["q", "site", "ward", "category", "kind", "status", "sort"])
 
 
+class WardPickForm(forms.Form):
+    """The ward chosen on "You said, we did" (GET); the ward's own page checks it exists."""
+
+    ward = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+
 class PulseForm(forms.Form):
     score = forms.TypedChoiceField(
         label="How was your shift?",
@@ -189,6 +197,7 @@ class CategoryForm(forms.Form):
     name = forms.CharField(
         label="Name",
         max_length=80,
+        validators=[single_line],
         error_messages={"required": "Enter a name for the category."},
     )
     is_active = forms.BooleanField(

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from improvewell.validators import single_line
 from organisations.models import Membership, Organisation, Ward
 
 from . import anonymity
@@ -103,6 +104,10 @@ def idea_submit(
         raise ValidationError({"category": "Choose a category from the list."})
     if kind not in Kind.values:
         raise ValidationError({"kind": "Choose what you are sharing."})
+    try:
+        single_line(title)
+    except ValidationError as exc:
+        raise ValidationError({"title": exc.messages}) from exc
     existing = Idea.objects.filter(organisation=organisation, pk=submission_id).first()
     if existing is not None:
         if is_submitter(member, existing):

@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from improvewell.tenancy import OrganisationTask
+from improvewell.validators import one_line
 from organisations.models import Organisation
 
 from .models import Notification
@@ -47,7 +48,7 @@ def send_notification_email_task(*, organisation, notification_id):
     )
     context = {"notification": notification, "organisation": organisation, "link": link}
     send_mail(
-        subject=" ".join(f"[ImproveWell] {notification.text}".split())[:200],
+        subject=one_line(f"[ImproveWell] {notification.text}")[:200],
         message=render_to_string("ideas/email/notification.txt", context),
         from_email=None,
         recipient_list=[recipient.email],

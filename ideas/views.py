@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from improvewell.http import safe_next
 from organisations import permissions
 from organisations.models import Ward
 from organisations.permissions import privileged
@@ -18,6 +19,7 @@ from .forms import (
     EmailPreferenceForm,
     IdeaForm,
     PulseForm,
+    WardPickForm,
 )
 from .models import Category
 
@@ -160,7 +162,7 @@ def support(request, org_slug, idea_id):
                 "is_submitter": is_submitter(member, idea),
             },
         )
-    return redirect(request.POST.get("next") or idea_url(org_slug, idea))
+    return redirect(safe_next(request, idea_url(org_slug, idea)))
 
 
 def idea_url(org_slug, idea):
@@ -221,9 +223,11 @@ def email_preferences(request, org_slug):
 
 
 def you_said_we_did(request, org_slug, ward_id=None, poster=False):
-    chosen = request.GET.get("ward", "")
-    if ward_id is None and chosen.isdigit():
-        return redirect("ideas:you_said_we_did_ward", org_slug=org_slug, ward_id=int(chosen))
+    chosen = WardPickForm(request.GET)
+    if ward_id is None and chosen.is_valid() and chosen.cleaned_data["ward"]:
+        return redirect(
+            "ideas:you_said_we_did_ward", org_slug=org_slug, ward_id=chosen.cleaned_data["ward"]
+        )
     ward = None
     if ward_id is not None:
         ward = get_object_or_404(

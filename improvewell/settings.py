@@ -9,6 +9,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from improvewell.checks import key_errors
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -18,22 +20,13 @@ environ.Env.read_env(env.str("ENV_FILE", default=str(BASE_DIR / ".env")))
 DEBUG = env.bool("DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if len(SECRET_KEY) < 50:
-    raise ImproperlyConfigured(
-        "SECRET_KEY is missing or shorter than 50 characters. Set it to a long random value "
-        "(python -c 'import secrets; print(secrets.token_urlsafe(50))'); `make run` writes one "
-        "to .env for you."
-    )
-
 # Derives the link between an anonymous submitter and their ideas, pulse check-ins
 # and notifications. Kept out of the database so that a dump alone cannot
 # re-identify anyone; changing it cuts those links for good.
 ANONYMITY_KEY = env.str("ANONYMITY_KEY", default="")
-if len(ANONYMITY_KEY) < 32:
-    raise ImproperlyConfigured(
-        "ANONYMITY_KEY is missing or shorter than 32 characters. Set it to a long random value, "
-        "different from SECRET_KEY, and never change it; `make run` writes one to .env for you."
-    )
+# Refused here, not only by `manage.py check`: gunicorn and Celery run no system checks.
+if _key_errors := key_errors(secret_key=SECRET_KEY, anonymity_key=ANONYMITY_KEY, debug=DEBUG):
+    raise ImproperlyConfigured(" ".join(f"{e.msg} {e.hint}" for e in _key_errors))
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -72,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "improvewell.http.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",

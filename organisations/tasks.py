@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from improvewell.tenancy import OrganisationTask
+from improvewell.validators import one_line
 
 from .models import Invitation
 
@@ -41,7 +42,7 @@ def send_invitation_email_task(*, organisation, invitation_id):
     link = settings.SITE_URL + reverse("invitation_open", kwargs={"token": invitation.token})
     context = {"invitation": invitation, "organisation": organisation, "link": link}
     send_mail(
-        subject=render_to_string("organisations/email/invitation_subject.txt", context).strip(),
+        subject=one_line(render_to_string("organisations/email/invitation_subject.txt", context)),
         message=render_to_string("organisations/email/invitation_message.txt", context),
         from_email=None,
         recipient_list=[invitation.email],

@@ -1,6 +1,7 @@
 from django import forms
 
 from ideas.models import Category, Idea, Kind, Status
+from improvewell.validators import measure_value, single_line
 from organisations import permissions
 from organisations.forms import WardChoiceField
 from organisations.models import Membership, Site, Ward
@@ -26,7 +27,10 @@ def wards_field(organisation, label="Wards covered"):
 
 class TeamForm(forms.Form):
     name = forms.CharField(
-        label="Team name", max_length=120, error_messages={"required": "Enter a name for the team."}
+        label="Team name",
+        max_length=120,
+        validators=[single_line],
+        error_messages={"required": "Enter a name for the team."},
     )
     purpose = forms.CharField(
         label="Purpose", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -198,7 +202,10 @@ class MergeForm(forms.Form):
 
 class ProjectForm(forms.Form):
     title = forms.CharField(
-        label="Title", max_length=160, error_messages={"required": "Enter a title."}
+        label="Title",
+        max_length=160,
+        validators=[single_line],
+        error_messages={"required": "Enter a title."},
     )
     aim = forms.CharField(
         label="Aim statement",
@@ -262,7 +269,7 @@ class ProjectForm(forms.Form):
 
 class DriverNodeForm(forms.Form):
     level = forms.ChoiceField(label="Kind of box", choices=DriverNode.Level.choices)
-    text = forms.CharField(label="Text", max_length=300, required=False)
+    text = forms.CharField(label="Text", max_length=300, required=False, validators=[single_line])
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
@@ -297,6 +304,12 @@ class MeasureForm(forms.ModelForm):
             "target": {"invalid": "Enter the target as a number."},
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("name", "unit"):
+            self.fields[name].validators.append(single_line)
+        self.fields["target"].validators.append(measure_value)
+
 
 class PointForm(forms.Form):
     date = forms.DateField(
@@ -306,6 +319,7 @@ class PointForm(forms.Form):
     )
     value = forms.FloatField(
         label="Value",
+        validators=[measure_value],
         error_messages={"required": "Enter the value.", "invalid": "Enter the value as a number."},
     )
 
@@ -346,6 +360,10 @@ class PDSAForm(forms.ModelForm):
             "prediction": {"required": "Write what you predict will happen."},
             "start_date": {"required": "Enter the start date.", "invalid": "Enter a real date."},
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["change"].validators.append(single_line)
 
 
 class LinkIdeaForm(forms.Form):

@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_date
 
 from ideas import services as idea_services
 from ideas.models import TRANSITIONS, Idea, Notification, Status, Support
+from improvewell.validators import measure_value
 from organisations import permissions
 from organisations.models import Membership, Ward
 
@@ -452,6 +453,11 @@ def parse_pasted_points(text: str, *, max_lines: int = 1000) -> PasteResult:
         if value != value or value in (float("inf"), float("-inf")):
             errors.append(f"Line {number}: “{raw_value[:30]}” is not a number.")
             continue
+        try:
+            measure_value(value)
+        except ValidationError as exc:
+            errors.append(f"Line {number}: “{raw_value[:30]}”: {exc.messages[0]}")
+            continue
         if day in seen:
             errors.append(f"Line {number}: {day:%d %B %Y} is already on line {seen[day]}.")
             continue
@@ -485,6 +491,11 @@ def measure_points_add(
 ) -> int:
     """Add data points, all or nothing: a date the measure already has is an error."""
     _require_project_editor(member, measure.project)
+    for _, value in points:
+        try:
+            measure_value(value)
+        except ValidationError as exc:
+            raise ValidationError({"points": exc.messages}) from exc
     existing = set(
         MeasurePoint.objects.filter(measure=measure, date__in=[d for d, _ in points]).values_list(
             "date", flat=True

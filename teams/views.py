@@ -8,6 +8,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ideas.models import Idea
 from ideas.selectors import idea_for_member
+from improvewell.http import safe_next
+from improvewell.validators import is_measure_value
 from organisations import permissions
 from organisations.permissions import privileged
 from users.mfa import needs_mfa_setup
@@ -218,9 +220,7 @@ def idea_status(request, org_slug, idea_id):
         messages.error(request, error)
     else:
         messages.success(request, f"“{idea.title}” is now {idea.get_status_display().lower()}.")
-    return redirect(
-        request.POST.get("next") or reverse("teams:inbox", kwargs={"org_slug": org_slug})
-    )
+    return redirect(safe_next(request, reverse("teams:inbox", kwargs={"org_slug": org_slug})))
 
 
 @privileged(permissions.can_triage)
@@ -569,7 +569,11 @@ def measure_detail(request, org_slug, project_id, measure_id):
                     messages.success(request, "The data point has been added.")
                     return redirect(request.path)
         status = 400
-    points = list(MeasurePoint.objects.filter(measure=measure).values_list("date", "value"))
+    stored = list(MeasurePoint.objects.filter(measure=measure).values_list("date", "value"))
+    # Rows saved before values were bounded stay listed (so they can be removed) but are
+    # left out of the charts, whose sums and scales they would overflow.
+    points = [(day, value) for day, value in stored if is_measure_value(value)]
+    target = measure.target if measure.target is None or is_measure_value(measure.target) else None
     annotations = [
         (cycle.start_date, f"PDSA {cycle.number}")
         for cycle in PDSACycle.objects.filter(project=project)
@@ -590,9 +594,10 @@ def measure_detail(request, org_slug, project_id, measure_id):
         "point_form": point_form,
         "paste_form": paste_form,
         "paste_errors": paste_errors,
+        "left_out": len(stored) - len(points),
     }
     if len(points) >= 12:
-        xmr = spc.xmr_chart(values, improvement=measure.direction, target=measure.target)
+        xmr = spc.xmr_chart(values, improvement=measure.direction, target=target)
         context["xmr"] = xmr
         context["xmr_chart"] = charts.xmr_chart_svg_context(
             points, xmr, title=measure.name, unit=measure.unit, annotations=annotations

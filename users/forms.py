@@ -3,6 +3,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import MaxLengthValidator
 
+from improvewell.validators import single_line
+
 EMAIL_MAX_LENGTH = 254
 
 
@@ -13,6 +15,7 @@ class SignupForm(AllauthSignupForm):
     name = forms.CharField(
         label="Full name",
         max_length=150,
+        validators=[single_line],
         required=False,
         help_text="Shown to your colleagues on what you share, unless you post anonymously.",
         widget=forms.TextInput(attrs={"autocomplete": "name"}),

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
@@ -235,3 +235,10 @@ def test_no_code_of_ours_opens_or_drops_a_scope_except_through_improvewell_rls()
                 if names & {"scope", "scopes_disabled"}:
                     offenders.append(str(relative))
     assert offenders == []
+
+
+def test_granting_rights_to_a_role_that_bypasses_row_level_security_is_refused(rls):
+    with pytest.raises(CommandError, match="bypasses row-level security"):
+        call_command("grant_app_role", "postgres")
+    with pytest.raises(CommandError, match="No database role"):
+        call_command("grant_app_role", "nobody_at_all")

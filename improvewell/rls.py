@@ -125,19 +125,20 @@ def _send(connection, settings: tuple[str, str]) -> None:
 def apply_to_statement(execute, sql, params, many, context):
     """Execute wrapper: make the transaction's settings match the scope, then run."""
     connection = context["connection"]
-    wanted = wanted_settings()
-    if connection.needs_rollback:
-        # A broken transaction: let Django raise its own error for the statement.
+    if connection.needs_rollback or not _is_dml(sql):
+        # Only rows are filtered. Other statements (SAVEPOINT and ROLLBACK TO, which
+        # may follow an error that aborted the transaction; DDL; CREATE DATABASE, which
+        # must not run in a transaction) go as they are, and so does any statement of
+        # a broken transaction, for Django to raise its own error.
         return execute(sql, params, many, context)
+    wanted = wanted_settings()
     if not connection.get_autocommit():
         # A new transaction starts with nothing set (NO_ORGANISATION): see the backend.
         if connection.rls_sent != wanted:
             _send(connection, wanted)
         return execute(sql, params, many, context)
-    if wanted == NO_ORGANISATION or not _is_dml(sql):
-        # Outside a transaction nothing is ever set: tenant tables look empty. Other
-        # statements (DDL, CREATE DATABASE) are not filtered by row-level security,
-        # and some of them must not run inside a transaction.
+    if wanted == NO_ORGANISATION:
+        # Outside a transaction nothing is ever set: tenant tables look empty.
         return execute(sql, params, many, context)
     # A statement in autocommit mode gets a transaction of its own for the setting.
     connection.set_autocommit(False)

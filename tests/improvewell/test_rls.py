@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from dashboards.models import DailyFact
@@ -174,6 +174,22 @@ def test_a_rolled_back_savepoint_does_not_leave_the_wrong_organisation_set(
             assert count("SELECT count(*) FROM organisations_ward") == 1
         assert count("SELECT count(*) FROM organisations_ward") == 2
     assert count("SELECT count(*) FROM organisations_ward") == 0
+
+
+def test_an_error_inside_a_scope_inside_a_savepoint_leaves_the_transaction_usable(
+    rls, ward, organisation
+):
+    """ROLLBACK TO SAVEPOINT follows an aborted statement: nothing may be sent before it."""
+    duplicate = "INSERT INTO organisations_ward SELECT * FROM organisations_ward WHERE id = %s"
+    with cross_organisation():
+        with (
+            pytest.raises(IntegrityError),
+            transaction.atomic(),
+            tenant_scope(organisation),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(duplicate, [ward.pk])
+        assert count("SELECT count(*) FROM organisations_ward") == 1
 
 
 @pytest.mark.django_db(transaction=True)

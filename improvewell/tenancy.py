@@ -1,18 +1,21 @@
 """Tenancy: every request, task and command runs inside one organisation's scope.
 
 django-scopes makes an unscoped query on tenant data raise instead of leaking rows
-of another organisation. The request scope is opened here, from the URL; Celery
-tasks and management commands open it from an organisation id or slug.
+of another organisation, and PostgreSQL's row-level security (improvewell/rls.py)
+follows the same scope, so the database itself returns no other organisation's rows.
+The request scope is opened here, from the URL; Celery tasks and management commands
+open it from an organisation id or slug.
 """
 
 from celery.contrib.django.task import DjangoTask
 from django.contrib.auth.views import redirect_to_login
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
-from django_scopes import scope, scopes_disabled
 
+from improvewell.rls import cross_organisation, tenant_scope
 from organisations.models import Organisation
 from organisations.selectors import membership_for_request
 from users.mfa import needs_mfa_setup
@@ -21,7 +24,9 @@ from users.mfa import needs_mfa_setup
 class OrganisationMiddleware:
     """Resolve /<org_slug>/… to an organisation the user belongs to, or 404.
 
-    The whole response, templates included, is produced inside the scope.
+    The whole response, templates included, is produced inside the scope and inside
+    one transaction, so the database's organisation setting is sent once per request
+    (improvewell/rls.py); a response that is a server error rolls that transaction back.
     """
 
     def __init__(self, get_response):
@@ -50,8 +55,8 @@ class OrganisationMiddleware:
             raise Http404("No such page.")
         request.membership = membership
         request.organisation = membership.organisation
-        with scope(organisation=membership.organisation):
-            return self.get_response(request)
+        with transaction.atomic(), tenant_scope(membership.organisation):
+            return _respond_or_roll_back(self.get_response(request))
 
     def _admin(self, request):
         user = request.user
@@ -59,8 +64,16 @@ class OrganisationMiddleware:
             return redirect("mfa_index")
         # The platform admin works across organisations by design; only staff
         # users (platform admins) get past the admin's own login.
-        with scopes_disabled():
-            return self.get_response(request)
+        with transaction.atomic(), cross_organisation():
+            return _respond_or_roll_back(self.get_response(request))
+
+
+def _respond_or_roll_back(response):
+    # Exceptions become error responses before they reach this middleware, so the
+    # transaction would otherwise commit the half-done work of a failed request.
+    if response.status_code >= 500:
+        transaction.set_rollback(True)
+    return response
 
 
 class OrganisationTask(DjangoTask):
@@ -77,7 +90,7 @@ class OrganisationTask(DjangoTask):
 
     def __call__(self, *args, organisation_id, **kwargs):
         organisation = Organisation.objects.get(pk=organisation_id)
-        with scope(organisation=organisation):
+        with tenant_scope(organisation):
             return super().__call__(*args, organisation=organisation, **kwargs)
 
 
@@ -94,5 +107,5 @@ class OrganisationCommand(BaseCommand):
         organisation = Organisation.objects.filter(slug=org).first()
         if organisation is None:
             raise CommandError(f"No organisation has the slug “{org}”.")
-        with scope(organisation=organisation):
+        with tenant_scope(organisation):
             return self.handle_organisation(organisation, *args, **options)

@@ -1,5 +1,6 @@
 from django.db.models import Count, Q
-from django_scopes import scopes_disabled
+
+from improvewell.rls import cross_organisation
 
 from .models import Membership, Organisation, Site
 
@@ -13,7 +14,7 @@ def membership_for_request(user, org_slug: str) -> Membership | None:
     if not user.is_authenticated or not user.is_active:
         return None
     # Runs before the organisation's scope is known, in the tenant middleware.
-    with scopes_disabled():
+    with cross_organisation():
         return (
             Membership.objects.select_related("organisation", "home_ward", "user")
             .filter(organisation__slug=org_slug, user=user, is_active=True)
@@ -23,7 +24,7 @@ def membership_for_request(user, org_slug: str) -> Membership | None:
 
 def memberships_of_user(user) -> list[Membership]:
     """Every organisation the person belongs to, for the chooser after sign-in."""
-    with scopes_disabled():
+    with cross_organisation():
         return list(
             Membership.objects.select_related("organisation")
             .filter(user=user, is_active=True)

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
-from django_scopes import scopes_disabled
+
+from improvewell.rls import cross_organisation
 
 from .models import (
     Invitation,
@@ -55,7 +56,7 @@ def organisation_for_email(email: str) -> Organisation | None:
     if not domain:
         return None
     # Sign-up happens before any organisation is known: look across all of them.
-    with scopes_disabled():
+    with cross_organisation():
         signup_domain = SignupDomain.objects.select_related("organisation").filter(domain=domain)
         found = signup_domain.first()
     return found.organisation if found else None
@@ -77,7 +78,7 @@ def membership_join_by_domain(*, user) -> Membership | None:
     organisation = organisation_for_email(user.email)
     if organisation is None:
         return None
-    with scopes_disabled():
+    with cross_organisation():
         membership, _ = Membership.objects.get_or_create(
             organisation=organisation, user=user, defaults={"role": Role.STAFF}
         )
@@ -210,7 +211,7 @@ def invitation_by_token(token: str) -> Invitation | None:
     if not TOKEN_SHAPE.fullmatch(token or ""):
         return None
     # The token alone identifies the organisation, so look across all of them.
-    with scopes_disabled():
+    with cross_organisation():
         return Invitation.objects.select_related("organisation").filter(token=token).first()
 
 
@@ -222,7 +223,7 @@ def invitation_accept(*, token: str, user) -> Membership:
     """
     if invitation_by_token(token) is None:
         invitation_check(None)
-    with scopes_disabled():
+    with cross_organisation():
         invitation = (
             Invitation.objects.select_for_update(of=("self",))
             .select_related("organisation")

@@ -21,6 +21,37 @@ from tests import factories
 # The test database is built outside any request, so outside any scope.
 utils.setup_databases = scopes_disabled()(utils.setup_databases)
 
+# On PostgreSQL the tests run as this role, which owns no table and does not bypass
+# row-level security, exactly like the app's role in production (improvewell/rls.py).
+# The database is created and migrated as the configured user (a superuser in CI).
+TEST_APP_ROLE = "improvewell_test_app"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    from improvewell.rls import grant_app_role
+
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            # Roles belong to the whole cluster: several test runs may race to make it.
+            cursor.execute(
+                "DO $$ BEGIN CREATE ROLE improvewell_test_app NOLOGIN NOSUPERUSER NOBYPASSRLS;"
+                " EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+            )
+        grant_app_role(connection, TEST_APP_ROLE, truncate=True)
+        connection.settings_dict["OPTIONS"]["assume_role"] = TEST_APP_ROLE
+        connection.close()
+    yield
+    # Dropping the test database takes its owner again.
+    with django_db_blocker.unblock():
+        del connection.settings_dict["OPTIONS"]["assume_role"]
+        connection.close()
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():

@@ -120,11 +120,13 @@ def test_member_supports_once_and_can_withdraw(client_for, bob, lena, organisati
     url = f"/city-hospitals/ideas/{idea.pk}/support/"
     client.post(url)
     client.post(url)
-    idea.refresh_from_db()
+    with scope(organisation=organisation):
+        idea.refresh_from_db()
     assert idea.support_count == 1
     assert "Withdraw my support" in client.get(f"/city-hospitals/ideas/{idea.pk}/").content.decode()
     client.post(url, {"action": "withdraw"})
-    idea.refresh_from_db()
+    with scope(organisation=organisation):
+        idea.refresh_from_db()
     assert idea.support_count == 0
 
 
@@ -142,7 +144,8 @@ def test_support_answers_htmx_with_the_support_partial(client_for, bob, lena, sh
 def test_nobody_supports_their_own_idea(client_for, bob, organisation, share):
     idea = share(bob, anonymous=True)
     client_for(bob).post(f"/city-hospitals/ideas/{idea.pk}/support/")
-    idea.refresh_from_db()
+    with scope(organisation=organisation):
+        idea.refresh_from_db()
     assert idea.support_count == 0
     with scope(organisation=organisation):
         assert not Support.objects.exists()

@@ -38,6 +38,8 @@ def start_worker(queue: str, **extra_env) -> subprocess.Popen:
         "DATABASE_URL": (
             f"postgres://{connection.settings_dict['USER']}@{connection.settings_dict['HOST']}:"
             f"{connection.settings_dict['PORT'] or 5432}/{connection.settings_dict['NAME']}"
+            # The worker too runs as the role that row-level security applies to.
+            f"?assume_role={connection.settings_dict['OPTIONS']['assume_role']}"
         ),
         "REDIS_URL": settings.REDIS_URL,
         **extra_env,

@@ -184,8 +184,8 @@ def test_deactivated_member_can_no_longer_reach_the_organisation(client_for, bob
     assert client.get(f"/{organisation.slug}/").status_code == 200
     with scopes_disabled():
         membership = bob.memberships.get(organisation=organisation)
-    membership.is_active = False
-    membership.save()
+        membership.is_active = False
+        membership.save()
     assert client.get(f"/{organisation.slug}/").status_code == 404
     assert client.get(f"/{organisation.slug}/profile/").status_code == 404
 

@@ -58,9 +58,10 @@ def test_admin_changes_a_role_and_home_ward(client_for, alice, bob, organisation
         {"role": Role.QI_LEAD, "profession": "estates_ancillary", "home_ward": new_ward.pk},
     )
     assert response.status_code == 302
-    bob_membership.refresh_from_db()
-    assert bob_membership.role == Role.QI_LEAD
-    assert bob_membership.home_ward == new_ward
+    with scope(organisation=organisation):
+        bob_membership.refresh_from_db()
+        assert bob_membership.role == Role.QI_LEAD
+        assert bob_membership.home_ward == new_ward
 
 
 def test_a_ward_of_another_organisation_is_a_field_error(
@@ -73,8 +74,9 @@ def test_a_ward_of_another_organisation_is_a_field_error(
     )
     assert response.status_code == 200
     assert response.context["form"].errors["home_ward"] == ["Choose a ward of this organisation."]
-    bob_membership.refresh_from_db()
-    assert bob_membership.home_ward != other_ward
+    with scope(organisation=organisation):
+        bob_membership.refresh_from_db()
+        assert bob_membership.home_ward != other_ward
 
 
 def test_service_refuses_a_ward_of_another_organisation(bob, organisation, other_ward):

@@ -209,7 +209,7 @@ def test_a_project_can_be_started_from_scratch(client_for, alice, team):
     assert "Started from scratch: no staff ideas linked yet." in text
     with scopes_disabled():
         project = Project.objects.get()
-    assert (project.title, project.team, project.stage) == ("Faster discharge", team, "scoping")
+        assert (project.title, project.team, project.stage) == ("Faster discharge", team, "scoping")
     assert audit_actions(project) == ["created project"]
     with scopes_disabled():
         assert not Notification.objects.exists()

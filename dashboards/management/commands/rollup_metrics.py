@@ -1,9 +1,9 @@
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
-from django_scopes import scope
 
 from dashboards.rollup import rollup_range
+from improvewell.rls import tenant_scope
 from organisations.models import Organisation
 
 
@@ -37,7 +37,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No organisation has the slug “{org}”.")
         days = (last - first).days + 1
         for organisation in organisations:
-            with scope(organisation=organisation):
+            with tenant_scope(organisation):
                 rollup_range(organisation, first, last)
             self.stdout.write(
                 f"{organisation.slug}: rolled up {days} day{'s' if days != 1 else ''}."

@@ -12,10 +12,10 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
 
 from dashboards.rollup import rollup_range
 from ideas.demo import seed_ideas, seed_pulse
+from improvewell.rls import cross_organisation, tenant_scope
 from organisations.models import (
     Membership,
     Organisation,
@@ -170,7 +170,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         self.password_hash = make_password(DEMO_PASSWORD)
-        with scopes_disabled():  # seeding sets up several organisations at once
+        with cross_organisation():  # seeding sets up several organisations at once
             organisations = {
                 spec["slug"]: self.seed_organisation(spec) for spec in (DEMO_TRUST, OTHER_TRUST)
             }
@@ -183,7 +183,7 @@ class Command(BaseCommand):
                 platform.save(update_fields=["is_staff", "is_superuser"])
         for slug in organisations:
             organisation = organisations[slug][0]
-            with scope(organisation=organisation):
+            with tenant_scope(organisation):
                 members = Membership.objects.filter(organisation=organisation)
                 staff = members.get(user__email=f"staff@{organisation.slug}.nhs.uk")
                 lead = (

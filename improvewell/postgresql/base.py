@@ -1,0 +1,42 @@
+"""Django's PostgreSQL backend, with the row-level security settings of improvewell.rls.
+
+Every statement runs after `rls.apply_to_statement` has made the transaction's
+organisation setting match the django-scopes state. The backend remembers what it
+sent in the current transaction and forgets it whenever PostgreSQL does: at commit,
+rollback, savepoint rollback and on a new connection.
+"""
+
+from django.db.backends.postgresql import base
+
+from improvewell import rls
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rls_sent = rls.NO_ORGANISATION
+        # First in the list, so outermost: every other wrapper runs inside the setting.
+        self.execute_wrappers.insert(0, rls.apply_to_statement)
+
+    def get_new_connection(self, conn_params):
+        self.rls_sent = rls.NO_ORGANISATION
+        return super().get_new_connection(conn_params)
+
+    def _commit(self):
+        try:
+            return super()._commit()
+        finally:
+            self.rls_sent = rls.NO_ORGANISATION
+
+    def _rollback(self):
+        try:
+            return super()._rollback()
+        finally:
+            self.rls_sent = rls.NO_ORGANISATION
+
+    def _savepoint_rollback(self, sid):
+        try:
+            return super()._savepoint_rollback(sid)
+        finally:
+            # PostgreSQL restores the value from before the savepoint; send it afresh.
+            self.rls_sent = None

@@ -7,6 +7,8 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from improvewell.rls import cross_organisation
+
 
 def _day(moment, zone):
     if moment is None:
@@ -16,7 +18,13 @@ def _day(moment, zone):
 
 
 def forwards(apps, schema_editor):
-    zone = ZoneInfo(settings.TIME_ZONE)
+    # Tenant rows of every organisation: under forced row-level security, the owner
+    # running migrations sees them only through the reviewed escape hatch.
+    with cross_organisation():
+        _forwards(apps, zone=ZoneInfo(settings.TIME_ZONE))
+
+
+def _forwards(apps, *, zone):
     Idea = apps.get_model("ideas", "Idea")
     IdeaEvent = apps.get_model("ideas", "IdeaEvent")
     Comment = apps.get_model("ideas", "Comment")

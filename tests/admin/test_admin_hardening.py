@@ -465,7 +465,7 @@ def test_a_ward_cannot_be_put_on_another_organisations_site(
     assert response.content.decode().count("Choose a site of this organisation") == 1
     with scopes_disabled():
         ward.refresh_from_db()
-    assert ward.site.organisation_id == organisation.pk
+        assert ward.site.organisation_id == organisation.pk
 
 
 def test_library_actions_are_logged_too(admin_client, platform_admin):

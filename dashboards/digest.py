@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from ideas.models import OPEN_STATUSES, Idea
+from organisations import permissions
 from organisations.models import Membership, Role, Ward
 
 from .models import DailyFact, DigestSent
@@ -75,7 +76,8 @@ def send_weekly_digests(organisation, week_start: date) -> int:
     leads = Membership.objects.filter(
         organisation=organisation,
         is_active=True,
-        role__in=[Role.QI_LEAD, Role.ORG_ADMIN],
+        # Those who may read the dashboards: the digest is a summary of them.
+        role__in=permissions.roles_from(Role.QI_LEAD),
         user__is_active=True,
         user__email_notifications=True,
     ).select_related("user", "organisation")

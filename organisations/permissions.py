@@ -30,6 +30,11 @@ ROLE_RANK = {Role.STAFF: 0, Role.QI_LEAD: 1, Role.ORG_ADMIN: 2}
 PRIVILEGED_ROLES = frozenset(r for r, rank in ROLE_RANK.items() if rank >= ROLE_RANK[Role.QI_LEAD])
 
 
+def roles_from(role: str) -> list[str]:
+    """The role and every role above it, for filtering memberships in a query."""
+    return [r for r, rank in ROLE_RANK.items() if rank >= ROLE_RANK[role]]
+
+
 def has_role(membership: Membership | None, role: str) -> bool:
     return membership is not None and ROLE_RANK[membership.role] >= ROLE_RANK[role]
 

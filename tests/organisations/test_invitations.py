@@ -8,27 +8,8 @@ from django_scopes import scope, scopes_disabled
 
 from organisations.models import Invitation, Membership, Role
 from organisations.services import InvitationError, invitation_accept, invitation_create
-from tests.factories import InvitationFactory, MembershipFactory
-
-PASSWORD = "a-long-ward-round-password"
-
-
-@pytest.fixture
-def invitation(organisation, alice):
-    with scopes_disabled():
-        return InvitationFactory(
-            organisation=organisation,
-            email="locum.doctor@gmail.com",
-            role=Role.QI_LEAD,
-            invited_by=alice,
-        )
-
-
-def sign_up(client, email):
-    return client.post(
-        "/accounts/signup/",
-        {"name": "Lou Locum", "email": email, "password1": PASSWORD, "password2": PASSWORD},
-    )
+from tests.factories import MembershipFactory
+from tests.organisations.conftest import sign_up
 
 
 def test_invited_person_signs_up_with_the_role_the_inviter_set(client, invitation, organisation):

@@ -6,7 +6,6 @@ domain follows only the confirmation of that exact address.
 
 import re
 
-import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django_scopes import scopes_disabled
@@ -14,26 +13,7 @@ from django_scopes import scopes_disabled
 from organisations.models import Invitation, Membership, Role
 from organisations.signup import NO_ACCESS_MESSAGE
 from tests.factories import InvitationFactory
-
-PASSWORD = "a-long-ward-round-password"
-
-
-@pytest.fixture
-def invitation(organisation, alice):
-    with scopes_disabled():
-        return InvitationFactory(
-            organisation=organisation,
-            email="locum.doctor@gmail.com",
-            role=Role.QI_LEAD,
-            invited_by=alice,
-        )
-
-
-def sign_up(client, email):
-    return client.post(
-        "/accounts/signup/",
-        {"name": "Sam Someone", "email": email, "password1": PASSWORD, "password2": PASSWORD},
-    )
+from tests.organisations.conftest import sign_up
 
 
 def memberships(email):

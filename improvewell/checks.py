@@ -50,3 +50,33 @@ def keys_check(app_configs, **kwargs):
         anonymity_key=getattr(settings, "ANONYMITY_KEY", ""),
         debug=settings.DEBUG,
     )
+
+
+def role_warnings(*, is_superuser: bool, bypasses_rls: bool, role: str) -> list[checks.Warning]:
+    """Row-level security is no wall for a superuser or a BYPASSRLS role."""
+    if not (is_superuser or bypasses_rls):
+        return []
+    why = "a superuser" if is_superuser else "a role with BYPASSRLS"
+    return [
+        checks.Warning(
+            f"The app connects to PostgreSQL as {role}, {why}: row-level security does not "
+            "apply, so a missing organisation filter would not be caught by the database.",
+            hint="Connect the web app, worker and beat as a role made for them and given its "
+            "rights with `manage.py grant_app_role` (see 'The database roles' in the README).",
+            id="improvewell.W001",
+        )
+    ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def database_role_check(app_configs, databases=None, **kwargs):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+        )
+        role, is_superuser, bypasses_rls = cursor.fetchone()
+    return role_warnings(is_superuser=is_superuser, bypasses_rls=bypasses_rls, role=role)

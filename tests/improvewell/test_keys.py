@@ -63,3 +63,34 @@ def test_the_app_refuses_to_start_with_a_placeholder_anonymity_key():
     result = run_python("import django; django.setup()", ANONYMITY_KEY="a" * 40)
     assert result.returncode != 0
     assert "ANONYMITY_KEY has fewer than 10 different characters" in result.stderr
+
+
+def test_a_role_that_bypasses_row_level_security_is_warned_about():
+    from improvewell.checks import role_warnings
+
+    assert role_warnings(is_superuser=False, bypasses_rls=False, role="app") == []
+    assert [w.id for w in role_warnings(is_superuser=True, bypasses_rls=False, role="x")] == [
+        "improvewell.W001"
+    ]
+    assert [w.id for w in role_warnings(is_superuser=False, bypasses_rls=True, role="x")] == [
+        "improvewell.W001"
+    ]
+
+
+def test_the_deploy_check_reads_the_role_the_app_really_uses(postgresql):
+    from django.db import connection
+
+    from improvewell.checks import database_role_check
+
+    # The suite connects as a role that row-level security applies to...
+    assert database_role_check(None) == []
+    # ...and the superuser it was created by is warned about.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        (app_role,) = cursor.fetchone()
+        cursor.execute("RESET ROLE")
+    try:
+        assert [w.id for w in database_role_check(None)] == ["improvewell.W001"]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'SET ROLE "{app_role}"')

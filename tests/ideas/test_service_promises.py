@@ -17,6 +17,7 @@ from ideas import selectors, services
 from ideas.models import Category, Comment, Idea, Status
 from organisations import services as organisation_services
 from tests.conftest import membership
+from tests.factories import MembershipFactory, UserFactory
 
 
 @pytest.fixture
@@ -190,3 +191,22 @@ def test_opening_one_idea_leaves_the_other_ideas_notifications_unread(
     assert unread[second.pk] == 1
     mine = client.get("/city-hospitals/my-ideas/").content.decode()
     assert mine.count("1 new update") == 1
+
+
+def test_the_email_finds_an_anonymous_submitter_whose_user_and_membership_ids_differ(
+    organisation, lena, ward, share, django_capture_on_commit_callbacks
+):
+    """A token is derived from the user's id: the email task must look people up by
+    user, not by membership (the fixtures otherwise make both ids alike)."""
+    with scopes_disabled():
+        UserFactory.create_batch(3)  # users of no organisation move the ids apart
+        erin = MembershipFactory(
+            organisation=organisation, user__email="erin@city.nhs.uk", home_ward=ward
+        )
+        assert erin.pk != erin.user_id
+    idea = share(erin.user, anonymous=True)
+    with scope(organisation=organisation), django_capture_on_commit_callbacks(execute=True):
+        services.idea_change_status(
+            member=membership(lena, organisation), idea=idea, to_status=Status.UNDER_REVIEW
+        )
+    assert [m.to for m in mail.outbox] == [["erin@city.nhs.uk"]]

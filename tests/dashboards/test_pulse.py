@@ -303,3 +303,28 @@ def test_no_hidden_ward_or_site_can_be_worked_out(sizes):
     # And nothing shown is itself a small number.
     shown = {**value, **{g: sum(p.values()) for g, p in groups.items()}, TOTAL: sum(value.values())}
     assert all(n == 0 or n >= THRESHOLD for key, n in shown.items() if key not in hidden)
+
+
+def test_every_page_shows_the_same_whole_month(
+    client_for, lena, organisation, ward, twelve_check_ins
+):
+    last_day = twelve_check_ins
+    month = f"{last_day:%B %Y}"
+    client = client_for(lena)
+    query = {"start": last_day - timedelta(days=3), "end": last_day + timedelta(days=1)}
+    overview = client.get(OVERVIEW, query).content.decode()
+    assert f"Pulse mean, {month}" in overview
+    assert f"Pulse mean ({last_day:%b %Y})" in overview  # the ward table's column
+    ward_page = client.get(f"{OVERVIEW}wards/{ward.pk}/", query).content.decode()
+    assert f"Pulse mean, {month}" in ward_page
+    assert "2.9 / 5" in ward_page  # 35 / 12, rounded to one decimal
+    assert "from 12 check-ins" in ward_page
+    site_page = client.get(f"{OVERVIEW}sites/{ward.site_id}/", query).content.decode()
+    assert "from 42 check-ins" in site_page
+    spc = client.get(f"{OVERVIEW}spc/").content.decode()
+    assert "Pulse check-in mean per month" in spc
+    assert f'<td class="nhsuk-table__cell">{month}</td>' in spc
+    # The thanks page after a check-in shows the ward's same month, nothing fresher.
+    thanks = client.get("/city-hospitals/pulse/thanks/").content.decode()
+    assert f"{ward.name} in {month}" in thanks
+    assert "from 12 check-ins" in thanks

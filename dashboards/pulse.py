@@ -13,7 +13,8 @@ overlap, and every page, export, chart and email that shows pulse reads them her
   (suppression.suppressed_hierarchy), so that no published figure minus others gives back
   a hidden one or a group of fewer check-ins than the threshold;
 - a date range chosen on a dashboard only picks which months are listed (those that
-  overlap it, each shown whole); nothing is ever added up across months;
+  overlap it, each shown whole, or the month just before it when none is complete
+  yet); nothing is ever added up across months;
 - means are rounded to one decimal.
 """
 
@@ -149,13 +150,31 @@ class LatestPulse:
         return self.before.get(scope_key)
 
 
-def latest(organisation, start: date, end: date) -> LatestPulse:
-    """For the tiles and the ward tables: the range's latest published month, every scope."""
+def _previous(month: date) -> date:
+    return (month - timedelta(days=1)).replace(day=1)
+
+
+def _listed(published: list[date], first: date) -> list[date]:
+    """Of the published months, those from `first` on or, when there are none yet (the
+    last 30 days at the end of a month), the month just before `first`."""
+    return [m for m in published if m >= first] or [m for m in published if m == _previous(first)]
+
+
+def listed_months(organisation, start: date, end: date) -> list[date]:
+    """The months a range lists (one query)."""
     first = start.replace(day=1)
-    months = published_months(organisation, (first - timedelta(days=1)).replace(day=1), end)
-    if not months or months[-1] < first:
+    return _listed(published_months(organisation, _previous(first), end), first)
+
+
+def latest(organisation, start: date, end: date) -> LatestPulse:
+    """For the tiles and the ward tables: the latest month the range lists, every scope,
+    with the month before it for comparison (two queries)."""
+    first = start.replace(day=1)
+    published = published_months(organisation, _previous(_previous(first)), end)
+    listed = _listed(published, first)
+    if not listed:
         return LatestPulse(None, {}, {})
-    month = months[-1]
-    before = (month - timedelta(days=1)).replace(day=1)
-    by_month = monthly_figures(organisation, [m for m in months if m in (before, month)])
-    return LatestPulse(month, by_month[month], by_month.get(before, {}))
+    month = listed[-1]
+    shown = [m for m in published if m in (_previous(month), month)]
+    by_month = monthly_figures(organisation, shown)
+    return LatestPulse(month, by_month[month], by_month.get(_previous(month), {}))

@@ -117,9 +117,9 @@ def _league_csv_header(latest_pulse):
 
 
 def _pulse_csv(organisation, start, end):
-    """Every published month overlapping the range, for the organisation, each site and
-    each ward: the same figures, suppressed the same way, as the pages."""
-    by_month = pulse.monthly_figures(organisation, pulse.published_months(organisation, start, end))
+    """Every month the range lists, for the organisation, each site and each ward: the
+    same figures, suppressed the same way, as the pages."""
+    by_month = pulse.monthly_figures(organisation, pulse.listed_months(organisation, start, end))
     scopes = [(ORGANISATION_SCOPE, "Organisation", organisation.name, "")]
     for site in Site.objects.filter(organisation=organisation).order_by("name"):
         scopes.append((f"site:{site.pk}", "Site", site.name, ""))

@@ -321,6 +321,10 @@ def test_every_page_shows_the_same_whole_month(
     assert "from 12 check-ins" in ward_page
     site_page = client.get(f"{OVERVIEW}sites/{ward.site_id}/", query).content.decode()
     assert "from 42 check-ins" in site_page
+    # The last 30 days at the end of a month overlap no complete month: the one before.
+    this_month = last_day + timedelta(days=1)
+    overview = client.get(OVERVIEW, {"start": this_month, "end": this_month}).content.decode()
+    assert f"Pulse mean, {month}" in overview
     spc = client.get(f"{OVERVIEW}spc/").content.decode()
     assert "Pulse check-in mean per month" in spc
     assert f'<td class="nhsuk-table__cell">{month}</td>' in spc

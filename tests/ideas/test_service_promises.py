@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django_scopes import scope, scopes_disabled
 
 from ideas import selectors, services
-from ideas.models import Category, Comment, Idea, Status
+from ideas.models import Category, Comment, Idea, IdeaEvent, Status
 from organisations import services as organisation_services
 from tests.conftest import membership
 from tests.factories import MembershipFactory, UserFactory
@@ -210,3 +210,17 @@ def test_the_email_finds_an_anonymous_submitter_whose_user_and_membership_ids_di
             member=membership(lena, organisation), idea=idea, to_status=Status.UNDER_REVIEW
         )
     assert [m.to for m in mail.outbox] == [["erin@city.nhs.uk"]]
+
+
+def test_a_status_change_records_who_moved_the_idea_and_from_what(organisation, bob, lena, share):
+    """The timeline is the audit trail: found missing by mutation testing."""
+    idea = share(bob)
+    with scope(organisation=organisation):
+        services.idea_change_status(
+            member=membership(lena, organisation), idea=idea, to_status=Status.UNDER_REVIEW
+        )
+        changes = [e for e in selectors.idea_timeline(idea) if e.type == IdeaEvent.Type.STATUS]
+        assert [(e.actor, e.from_status, e.to_status) for e in changes] == [
+            (lena, Status.SUBMITTED, Status.UNDER_REVIEW)
+        ]
+        assert Idea.objects.get(pk=idea.pk).status_changed_at is not None

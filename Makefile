@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-fast e2e lint format worker beat clean
+.PHONY: install run test test-fast e2e lint format worker beat clean mutants
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,15 @@ test-fast: install
 e2e: install
 	$(PY) -m pytest -m e2e
 
+# Mutation testing of the modules behind the two promises (docs/testing.md). CPU-heavy:
+# niced, on SQLite. MUTANTS narrows it to some modules, e.g. MUTANTS='ideas.services*'.
+# mutants/ is made afresh each time: mutmut would otherwise keep stale copies of the code.
+MUTANTS ?=
+mutants: $(VENV)/.installed
+	rm -rf mutants
+	-env -u DATABASE_URL -u REDIS_URL nice -n 19 $(VENV)/bin/mutmut run $(MUTANTS)
+	$(VENV)/bin/mutmut results
+
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -59,4 +68,4 @@ beat: install
 	$(VENV)/bin/celery -A improvewell beat --loglevel=INFO
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules static/vendor staticfiles .pytest_cache mutants

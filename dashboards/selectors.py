@@ -12,6 +12,7 @@ from ideas.models import OPEN_STATUSES, Idea
 from organisations.models import Profession, Site, Ward
 
 from .models import ORGANISATION_SCOPE, STAFF_FIELDS, DailyFact
+from .pulse import LatestPulse
 from .suppression import suppressed_keys, suppressed_table_cells
 
 SUMMED = [
@@ -27,14 +28,13 @@ SUMMED = [
     "in_progress",
     "implemented",
     "not_taken_forward",
-    "pulse_count",
-    "pulse_sum",
 ]
 
 
 @dataclass
 class Figures:
-    """A scope's figures over a date range, ready to show (None where suppressed)."""
+    """A scope's figures over a date range, ready to show (None where suppressed). Pulse
+    figures are not summed over a range: dashboards.pulse publishes them by month."""
 
     ideas: int
     implemented: int
@@ -43,8 +43,6 @@ class Figures:
     participation: float | None
     contributors_30d: int | None
     active_members: int
-    pulse_mean: float | None
-    pulse_count: int | None
     totals: dict
 
 
@@ -64,7 +62,6 @@ def figures(organisation, scope_key: str, start: date, end: date) -> Figures:
     }
     threshold = organisation.suppression_threshold
     few_people = 0 < last["contributors_30d"] < threshold
-    few_pulses = 0 < totals["pulse_count"] < threshold
     return Figures(
         ideas=totals["ideas"],
         implemented=totals["implemented"],
@@ -75,10 +72,6 @@ def figures(organisation, scope_key: str, start: date, end: date) -> Figures:
         else _ratio(last["contributors_30d"], last["active_members"]),
         contributors_30d=None if few_people else last["contributors_30d"],
         active_members=last["active_members"],
-        pulse_mean=None
-        if few_pulses or not totals["pulse_count"]
-        else round(totals["pulse_sum"] / totals["pulse_count"], 2),
-        pulse_count=None if few_pulses else totals["pulse_count"],
         totals=totals,
     )
 
@@ -94,12 +87,15 @@ LEAGUE_SORTS = {
     "participation": lambda row: -(row["participation"] or -1),
     "answered": lambda row: -(row["answered"] if row["answered"] is not None else -1),
     "implemented": lambda row: -row["implemented"],
-    "pulse": lambda row: -(row["pulse_mean"] or -1),
+    "pulse": lambda row: -(row["pulse"].mean or -1 if row["pulse"] else -1),
 }
 
 
-def ward_league(organisation, start: date, end: date, *, site=None, sort="ideas") -> list[dict]:
-    """Every ward's figures over the range, with small numbers suppressed (two queries)."""
+def ward_league(
+    organisation, start: date, end: date, *, pulse: LatestPulse, site=None, sort="ideas"
+) -> list[dict]:
+    """Every ward's figures over the range, with small numbers suppressed (two queries), and
+    its pulse in the range's latest published month (`pulse`, from dashboards.pulse)."""
     wards = Ward.objects.filter(organisation=organisation).select_related("site")
     if site is not None:
         wards = wards.filter(site=site)
@@ -120,14 +116,11 @@ def ward_league(organisation, start: date, end: date, *, site=None, sort="ideas"
     }
     threshold = organisation.suppression_threshold
     people = {pk: latest.get(pk, {}).get("contributors_30d", 0) for pk in wards}
-    pulses = {pk: (sums.get(pk) or {}).get("pulse_count") or 0 for pk in wards}
     hidden_people = suppressed_keys(people, threshold)
-    hidden_pulses = suppressed_keys(pulses, threshold)
     rows = []
     for pk, ward in wards.items():
         total = sums.get(pk) or {}
         members = latest.get(pk, {}).get("active_members", 0)
-        pulse_count = total.get("pulse_count") or 0
         rows.append(
             {
                 "ward": ward,
@@ -141,10 +134,7 @@ def ward_league(organisation, start: date, end: date, *, site=None, sort="ideas"
                 "contributors_30d": None if pk in hidden_people else people[pk],
                 "active_members": members,
                 "participation": None if pk in hidden_people else _ratio(people[pk], members),
-                "pulse_count": None if pk in hidden_pulses else pulse_count,
-                "pulse_mean": None
-                if pk in hidden_pulses or not pulse_count
-                else round((total.get("pulse_sum") or 0) / pulse_count, 2),
+                "pulse": pulse.now(f"ward:{pk}"),
             }
         )
     return sorted(rows, key=LEAGUE_SORTS.get(sort, LEAGUE_SORTS["ideas"]))
@@ -253,8 +243,6 @@ WEEKLY_FIELDS = [
     "implemented",
     "responded",
     "responded_within_target",
-    "pulse_count",
-    "pulse_sum",
     "contributors_30d",
     "active_members",
 ]
@@ -263,7 +251,8 @@ WEEKLY_FIELDS = [
 def weekly_kpis(organisation, scope_key: str, start: date, end: date) -> dict[str, list]:
     """Each KPI per week (Monday to Sunday) for the SPC view, from one query.
 
-    Weeks with too few people or check-ins to show are left out, not shown as zero.
+    Weeks with too few people to show are left out, not shown as zero. Pulse is not
+    here: it is published by calendar month only (dashboards.pulse).
     """
     rows = (
         DailyFact.objects.filter(
@@ -275,7 +264,7 @@ def weekly_kpis(organisation, scope_key: str, start: date, end: date) -> dict[st
     weeks: dict[date, dict] = {}
     for row in rows:
         week = weeks.setdefault(row["day"] - timedelta(days=row["day"].weekday()), {})
-        for field in WEEKLY_FIELDS[:6]:
+        for field in WEEKLY_FIELDS[:4]:
             week[field] = week.get(field, 0) + (row[field] or 0)
         # People over the trailing 30 days: the week's last day stands for the week.
         week["contributors_30d"], week["active_members"] = (
@@ -283,7 +272,7 @@ def weekly_kpis(organisation, scope_key: str, start: date, end: date) -> dict[st
             row["active_members"],
         )
     threshold = organisation.suppression_threshold
-    series = {"ideas": [], "implemented": [], "answered": [], "participation": [], "pulse": []}
+    series = {"ideas": [], "implemented": [], "answered": [], "participation": []}
     for monday, week in sorted(weeks.items()):
         series["ideas"].append((monday, week["ideas"]))
         series["implemented"].append((monday, week["implemented"]))
@@ -295,8 +284,6 @@ def weekly_kpis(organisation, scope_key: str, start: date, end: date) -> dict[st
             series["participation"].append(
                 (monday, _ratio(week["contributors_30d"], week["active_members"]))
             )
-        if week["pulse_count"] >= threshold:
-            series["pulse"].append((monday, round(week["pulse_sum"] / week["pulse_count"], 2)))
     return series
 
 

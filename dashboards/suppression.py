@@ -47,3 +47,59 @@ def suppressed_table_cells(table: dict[tuple, int], threshold: int) -> set[tuple
                     hidden.add(min(visible, key=table.get))
                     changed = True
     return hidden
+
+
+TOTAL = "total"
+
+
+def suppressed_hierarchy(groups: dict, threshold: int) -> set:
+    """Suppress a breakdown in two levels whose every figure is published: a total, its
+    groups (sites) and their parts (wards), as {group: {part: count}}, every key distinct.
+    Returns the hidden keys, TOTAL standing for the total.
+
+    Small counts are hidden; then more, until no subtraction of published figures gives
+    back a hidden count, nor a sum of fewer than `threshold` hidden ones:
+    - in a shown group, the hidden parts are none, or two or more adding up to the threshold;
+    - under a shown total, the hidden groups are none, or two or more adding up to the
+      threshold, and so are the hidden parts of hidden groups (a hidden group always hides
+      a part, or its parts would add up to it).
+    """
+    totals = {group: sum(parts.values()) for group, parts in groups.items()}
+    value = {part: n for parts in groups.values() for part, n in parts.items()}
+    value.update(totals)
+    value[TOTAL] = sum(totals.values())
+    hidden = {key for key, n in value.items() if 0 < n < threshold}
+
+    def too_few(keys: list) -> bool:
+        return bool(keys) and (len(keys) < 2 or sum(value[k] for k in keys) < threshold)
+
+    def hide_smallest(keys) -> bool:
+        shown = [k for k in keys if k not in hidden and value[k] > 0]
+        if shown:
+            hidden.add(min(shown, key=value.get))
+        return bool(shown)
+
+    def one_step() -> bool:
+        """Hides one more key if a rule needs it; False once every rule holds."""
+        if TOTAL not in hidden:
+            hidden_groups = [g for g in groups if g in hidden]
+            under = [p for g in hidden_groups for p in groups[g]]
+            for line in (list(groups), under):
+                if too_few([k for k in line if k in hidden]):
+                    if not hide_smallest(line):
+                        hidden.add(TOTAL)
+                    return True
+        for group, parts in groups.items():
+            inside = [p for p in parts if p in hidden]
+            if group in hidden:
+                if not inside and hide_smallest(parts):
+                    return True
+            elif too_few(inside):
+                if not hide_smallest(parts):
+                    hidden.add(group)
+                return True
+        return False
+
+    while one_step():
+        pass
+    return hidden

@@ -9,7 +9,7 @@ from organisations.models import Site, Ward
 from organisations.permissions import privileged
 from teams import charts, spc
 
-from . import selectors
+from . import pulse, selectors
 from .forms import DateRangeForm, default_range
 from .models import ORGANISATION_SCOPE
 
@@ -32,10 +32,22 @@ def _range(request):
     return form, start, end
 
 
-def _tiles(organisation, scope_key, start, end):
+def _tiles(organisation, scope_key, start, end, latest_pulse):
     now = selectors.figures(organisation, scope_key, start, end)
     before = selectors.figures(organisation, scope_key, *selectors.previous_period(start, end))
-    return {"now": now, "before": before}
+    return {
+        "now": now,
+        "before": before,
+        "pulse_month": latest_pulse.month,
+        "pulse_now": latest_pulse.now(scope_key),
+        "pulse_before": latest_pulse.previous(scope_key),
+    }
+
+
+def _league_columns(latest_pulse):
+    """The ward table's columns; the pulse column names the month it shows."""
+    month = f" ({latest_pulse.month:%b %Y})" if latest_pulse.month else ""
+    return [(key, f"{label}{month}" if key == "pulse" else label) for key, label in LEAGUE_COLUMNS]
 
 
 def _shown(value, threshold):
@@ -49,10 +61,13 @@ def _people_cell(row, threshold):
     return _shown(row["participation"], threshold)
 
 
-def _pulse_cell(row, threshold):
-    if row["pulse_mean"] is None and row["pulse_count"] == 0:
-        return "no check-ins"
-    return _shown(row["pulse_mean"], threshold)
+def _pulse_cells(figure, threshold) -> list:
+    """Check-ins and mean of one scope's month, as the page shows them."""
+    if figure is None:
+        return ["no complete month", "no complete month"]
+    if figure.suppressed:
+        return [_shown(None, threshold)] * 2
+    return [figure.count, "no check-ins" if figure.mean is None else figure.mean]
 
 
 def _wants_csv(request, table=None):
@@ -70,25 +85,48 @@ def _league_rows(league, threshold):
             _shown(r["contributors_30d"], threshold),
             r["active_members"],
             _people_cell(r, threshold),
-            _shown(r["pulse_count"], threshold),
-            _pulse_cell(r, threshold),
+            *_pulse_cells(r["pulse"], threshold),
         ]
         for r in league
     ]
 
 
-LEAGUE_CSV_HEADER = [
-    "Ward",
-    "Site",
-    "Ideas",
-    "Implemented",
-    "Answered within target (%)",
-    "Contributors (30 days)",
-    "Active members",
-    "Participation (%)",
-    "Pulse check-ins",
-    "Pulse mean",
-]
+def _league_csv_header(latest_pulse):
+    month = f" ({latest_pulse.month:%B %Y})" if latest_pulse.month else ""
+    return [
+        "Ward",
+        "Site",
+        "Ideas",
+        "Implemented",
+        "Answered within target (%)",
+        "Contributors (30 days)",
+        "Active members",
+        "Participation (%)",
+        f"Pulse check-ins{month}",
+        f"Pulse mean{month}",
+    ]
+
+
+def _pulse_csv(organisation, start, end):
+    """Every month the range lists, for the organisation, each site and each ward: the
+    same figures, suppressed the same way, as the pages."""
+    by_month = pulse.monthly_figures(organisation, pulse.listed_months(organisation, start, end))
+    scopes = [(ORGANISATION_SCOPE, "Organisation", organisation.name, "")]
+    for site in Site.objects.filter(organisation=organisation).order_by("name"):
+        scopes.append((f"site:{site.pk}", "Site", site.name, ""))
+    for ward in Ward.objects.filter(organisation=organisation).select_related("site"):
+        scopes.append((f"ward:{ward.pk}", "Ward", ward.site.name, ward.name))
+    threshold = organisation.suppression_threshold
+    return csv_response(
+        f"{organisation.slug}-pulse-by-month-{start}-to-{end}.csv",
+        ["Month", "Level", "Site or organisation", "Ward", "Pulse check-ins", "Pulse mean"],
+        [
+            [f"{month:%Y-%m}", level, place, ward, *_pulse_cells(figures[key], threshold)]
+            for month, figures in by_month.items()
+            for key, level, place, ward in scopes
+            if key in figures
+        ],
+    )
 
 
 def _staff_groups_csv(filename, matrix, threshold):
@@ -108,15 +146,18 @@ def overview(request, org_slug):
     organisation = request.organisation
     form, start, end = _range(request)
     sort = request.GET.get("sort", "ideas")
-    league = selectors.ward_league(organisation, start, end, sort=sort)
+    if _wants_csv(request, "pulse"):
+        return _pulse_csv(organisation, start, end)
+    latest_pulse = pulse.latest(organisation, start, end)
+    league = selectors.ward_league(organisation, start, end, pulse=latest_pulse, sort=sort)
     threshold = organisation.suppression_threshold
     if _wants_csv(request):
         return csv_response(
             f"{organisation.slug}-wards-{start}-to-{end}.csv",
-            LEAGUE_CSV_HEADER,
+            _league_csv_header(latest_pulse),
             _league_rows(league, threshold),
         )
-    org_figures = _tiles(organisation, ORGANISATION_SCOPE, start, end)
+    org_figures = _tiles(organisation, ORGANISATION_SCOPE, start, end, latest_pulse)
     totals = org_figures["now"].totals
     return render(
         request,
@@ -128,7 +169,7 @@ def overview(request, org_slug):
             "tiles": org_figures,
             "league": league,
             "sort": sort,
-            "league_columns": LEAGUE_COLUMNS,
+            "league_columns": _league_columns(latest_pulse),
             "funnel": [
                 ("Shared", totals["ideas"]),
                 ("Reviewed", totals["reviewed"]),
@@ -169,7 +210,9 @@ def ward(request, org_slug, ward_id):
             "scope_name": ward.name,
             "caption": ward.site.name,
             "ward": ward,
-            "tiles": _tiles(organisation, f"ward:{ward.pk}", start, end),
+            "tiles": _tiles(
+                organisation, f"ward:{ward.pk}", start, end, pulse.latest(organisation, start, end)
+            ),
             "waiting": selectors.waiting_longest(organisation, ward=ward),
             # Groups with no ideas are left out of the list; hidden ones stay in.
             "staff_groups": [(label, cell) for label, cell in staff_groups if cell != 0],
@@ -183,13 +226,14 @@ def site(request, org_slug, site_id):
     organisation = request.organisation
     site = get_object_or_404(Site, organisation=organisation, pk=site_id)
     form, start, end = _range(request)
-    league = selectors.ward_league(organisation, start, end, site=site)
+    latest_pulse = pulse.latest(organisation, start, end)
+    league = selectors.ward_league(organisation, start, end, pulse=latest_pulse, site=site)
     matrix = selectors.staff_groups_by_ward(organisation, start, end, site=site)
     threshold = organisation.suppression_threshold
     if _wants_csv(request, "wards"):
         return csv_response(
             f"{organisation.slug}-site-{site.pk}-wards-{start}-to-{end}.csv",
-            LEAGUE_CSV_HEADER,
+            _league_csv_header(latest_pulse),
             _league_rows(league, threshold),
         )
     if _wants_csv(request, "staff-groups"):
@@ -208,10 +252,10 @@ def site(request, org_slug, site_id):
             "scope_name": site.name,
             "caption": "Site",
             "site": site,
-            "tiles": _tiles(organisation, f"site:{site.pk}", start, end),
+            "tiles": _tiles(organisation, f"site:{site.pk}", start, end, latest_pulse),
             "waiting": selectors.waiting_longest(organisation, site=site),
             "league": league,
-            "league_columns": LEAGUE_COLUMNS,
+            "league_columns": _league_columns(latest_pulse),
             "staff_matrix": matrix,
             "range_query": f"start={start}&end={end}",
         },
@@ -270,8 +314,9 @@ KPIS = [
     ("participation", "Staff taking part (30 days), week by week", "%", "up"),
     ("answered", "Answers within the response target per week", "%", "up"),
     ("implemented", "Ideas implemented per week", "ideas", "up"),
-    ("pulse", "Pulse check-in mean per week", "out of 5", "up"),
 ]
+# Pulse is published by calendar month only (dashboards/pulse.py), so its chart is monthly.
+PULSE_KPI = ("pulse", "Pulse check-in mean per month", "out of 5", "up")
 
 
 @privileged(permissions.can_view_dashboards)
@@ -282,10 +327,16 @@ def engagement_spc(request, org_slug):
     form = DateRangeForm(request.GET or None, initial=initial)
     start, end = form.range() if request.GET else (initial["start"], end)
     series = selectors.weekly_kpis(organisation, ORGANISATION_SCOPE, start, end)
+    monthly_pulse = [
+        (figure.month, figure.mean)
+        for figure in pulse.pulse_months(organisation, ORGANISATION_SCOPE, start, end)
+        if figure.mean is not None
+    ]
     charts_out = []
-    for key, title, unit, direction in KPIS:
-        points = series[key]
-        entry = {"title": title, "points": points, "unit": unit}
+    for key, title, unit, direction in [*KPIS, PULSE_KPI]:
+        points = monthly_pulse if key == "pulse" else series[key]
+        period = "month" if key == "pulse" else "week"
+        entry = {"title": title, "points": points, "unit": unit, "period": period}
         if len(points) >= 12:
             result = spc.xmr_chart([v for _, v in points], improvement=direction)
             entry["chart"] = charts.xmr_chart_svg_context(
@@ -303,5 +354,11 @@ def engagement_spc(request, org_slug):
     return render(
         request,
         "dashboards/spc.html",
-        {"form": form, "start": start, "end": end, "charts": charts_out},
+        {
+            "form": form,
+            "start": start,
+            "end": end,
+            "charts": charts_out,
+            "range_query": f"start={start}&end={end}",
+        },
     )

@@ -136,15 +136,3 @@ def tokens_of_active_members(organisation) -> dict[str, int]:
         submitter_token(user_id=user_id, organisation_id=organisation.pk): user_id
         for user_id in user_ids.iterator(chunk_size=5000)
     }
-
-
-def user_for_token(organisation, token: str):
-    """The active member whose token this is, or None: used only to deliver their email."""
-    user_id = tokens_of_active_members(organisation).get(token)
-    if user_id is None:
-        return None
-    return (
-        Membership.objects.select_related("user")
-        .get(organisation=organisation, user_id=user_id)
-        .user
-    )

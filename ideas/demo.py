@@ -358,8 +358,10 @@ def _backdate(idea: Idea, moments):
     Notification.objects.filter(idea=idea).update(created_at=moments[-1])
 
 
-def seed_pulse(organisation, *, days=28):
-    """Four weeks of shift check-ins: most staff answer on most days."""
+def seed_pulse(organisation, *, days=None):
+    """Shift check-ins for this month so far and the month before, so that the dashboards
+    have a whole month to show (they show pulse by complete month only): most staff
+    answer on most days."""
     members = list(
         Membership.objects.filter(organisation=organisation, is_active=True)
         .select_related("home_ward")
@@ -367,6 +369,9 @@ def seed_pulse(organisation, *, days=28):
     )
     rng = random.Random(f"pulse:{organisation.slug}")
     today = timezone.localdate()
+    if days is None:
+        last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        days = (today - last_month).days + 1
     for member in members:
         mood = rng.choice([2, 3, 3, 4, 4, 4, 5])
         for days_ago in range(days):

@@ -2,13 +2,13 @@ from datetime import timedelta
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Avg, Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from organisations.models import Membership, Organisation, Ward
 
 from .anonymity import addressed_to, shared_by
-from .models import Comment, Idea, IdeaEvent, Notification, PulseCheckIn, Status, Support
+from .models import Comment, Idea, IdeaEvent, Notification, Status, Support
 
 # The same expression as the GIN index in migration 0002, so PostgreSQL can use it.
 SEARCH_VECTOR = SearchVector("title", "description", config="english")
@@ -122,17 +122,18 @@ def implemented_ideas(organisation: Organisation, *, ward: Ward | None = None):
 
 
 def pulse_ward_summary(organisation: Organisation, ward: Ward | None, *, today=None) -> dict:
-    """A ward's check-ins over the last 7 days: the mean only when enough people answered."""
+    """A ward's pulse in its latest published month, by the dashboards' one rule
+    (dashboards.pulse): a live figure would change with each check-in and give it away."""
+    from dashboards import pulse
+
     today = today or timezone.localdate()
-    since = today - timedelta(days=6)
-    figures = PulseCheckIn.objects.filter(
-        organisation=organisation, ward=ward, day__gte=since, day__lte=today
-    ).aggregate(count=Count("pk"), mean=Avg("score"))
-    threshold = organisation.suppression_threshold
-    enough = figures["count"] >= threshold
+    # Last month, or the one before while last month's final roll-up has not run yet.
+    latest = pulse.latest(organisation, today - timedelta(days=62), today)
+    figure = latest.now(f"ward:{ward.pk}") if ward is not None else None
     return {
-        "count": figures["count"],
-        "mean": round(figures["mean"], 1) if enough and figures["mean"] is not None else None,
-        "threshold": threshold,
-        "enough": enough,
+        "month": latest.month,
+        "count": None if figure is None else figure.count,
+        "mean": None if figure is None else figure.mean,
+        "threshold": organisation.suppression_threshold,
+        "enough": figure is not None and figure.mean is not None,
     }

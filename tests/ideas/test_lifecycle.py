@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from dashboards.rollup import rollup_range
 from ideas import services
 from ideas.models import Notification, PulseCheckIn, Status
 from ideas.selectors import pulse_ward_summary
@@ -122,27 +123,34 @@ def test_pulse_rejects_bad_input_with_field_errors(bob, client_for):
     )
 
 
-def test_ward_average_is_hidden_below_the_threshold(bob, organisation, ward, client_for):
+def test_ward_average_is_last_months_once_enough_checked_in(bob, organisation, ward, client_for):
+    """The thanks page shows the ward's last complete month, never a figure that moves
+    with each check-in (the next person's check-in would give the last one away)."""
+    today = timezone.localdate()
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     client = client_for(bob)
-    client.post("/city-hospitals/pulse/", {"score": "4"})
-    content = client.get("/city-hospitals/pulse/thanks/").content.decode()
-    assert "Not enough responses yet" in content
     with scopes_disabled():
         colleagues = MembershipFactory.create_batch(10, organisation=organisation, home_ward=ward)
     with scope(organisation=organisation):
-        for colleague in colleagues:
-            services.pulse_check_in(member=colleague, score=2, tags=[])
+        services.pulse_check_in(member=membership(bob, organisation), score=4, tags=[],
+                                day=last_month)  # fmt: skip
+        for colleague in colleagues[:9]:
+            services.pulse_check_in(member=colleague, score=2, tags=[], day=last_month)
+        rollup_range(organisation, last_month, today)
     content = client.get("/city-hospitals/pulse/thanks/").content.decode()
-    assert "Average: <strong>2.2</strong> out of 5, from 11 check-ins." in content
-
-
-def test_ward_average_covers_the_last_seven_days(bob, organisation, ward):
-    member = membership(bob, organisation)
-    today = timezone.localdate()
+    assert "No average to show yet" in content  # ten check-ins: fewer than 11
     with scope(organisation=organisation):
-        services.pulse_check_in(member=member, score=5, tags=[], day=today - timedelta(days=7))
-        services.pulse_check_in(member=member, score=1, tags=[], day=today - timedelta(days=6))
-        assert pulse_ward_summary(organisation, ward)["count"] == 1
+        services.pulse_check_in(member=colleagues[9], score=2, tags=[], day=last_month)
+        rollup_range(organisation, last_month, today)
+    content = client.get("/city-hospitals/pulse/thanks/").content.decode()
+    assert f"{ward.name} in {last_month:%B %Y}" in content
+    assert "Average: <strong>2.2</strong> out of 5, from 11 check-ins." in content
+    # Today's check-in changes nothing shown until this month is over.
+    client.post("/city-hospitals/pulse/", {"score": "5"})
+    with scope(organisation=organisation):
+        rollup_range(organisation, today, today)
+        assert pulse_ward_summary(organisation, ward)["count"] == 11
+    assert "from 11 check-ins" in client.get("/city-hospitals/pulse/thanks/").content.decode()
 
 
 def test_you_said_we_did_lists_what_was_done(lena, bob, organisation, share, client_for, ward):

@@ -1,9 +1,11 @@
 """The roll-up: engagement figures per ward, site and organisation per London day.
 
-A range of days is computed in one pass per figure: SQL groups by (ward, London day),
-site and organisation rows add up the ward rows, and distinct people are counted
-again at each level. One organisation's days are written in one transaction, under
-row locks, by deleting their rows and inserting fresh ones: running a day twice gives
+A range of days is computed in one pass per figure: SQL groups by (place, London day),
+site and organisation rows add up the place rows, and distinct people are counted
+again at each level. An idea's place is its ward, or its site when it names only a
+site (an anonymous idea from a small ward): such an idea counts towards its site and
+the organisation, never a ward. One organisation's days are written in one transaction,
+under row locks, by deleting their rows and inserting fresh ones: running a day twice gives
 identical rows, two runs of the same day never overlap, and a run killed half-way
 leaves the previous rows in place. Rows are read grouped or in chunks, so memory grows
 with wards, staff groups and days in the range (backfills go a quarter at a time) and
@@ -19,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import DatabaseError, connection, transaction
 from django.db.models import (
+    BigIntegerField,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -26,7 +29,7 @@ from django.db.models import (
     Q,
     Sum,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from ideas.models import Comment, Idea, IdeaEvent, Kind, PulseCheckIn, Status, Support
@@ -89,11 +92,19 @@ def _local_day(field: str):
     return _LocalDay(field, tzinfo=LONDON)
 
 
-def _rows(queryset, field: str, ward_field: str, **aggregates):
-    """(ward, London day, aggregates) for every ward and day, from one GROUP BY."""
+def _place(idea: str = ""):
+    """An idea's place key: its ward's id, or minus its site's id when it names only a site
+    (ids are positive, so the two never meet), or None when it names neither. `idea` is
+    the path to the idea from the rows read ("idea__" for supports, comments, events)."""
+    site = ExpressionWrapper(F(f"{idea}site_id") * -1, output_field=BigIntegerField())
+    return Coalesce(F(f"{idea}ward_id"), site, output_field=BigIntegerField())
+
+
+def _rows(queryset, field: str, idea: str, **aggregates):
+    """(place, London day, aggregates) for every place and day, from one GROUP BY."""
     return (
         queryset.annotate(rollup_day=_local_day(field))
-        .values("rollup_day", rollup_ward=F(ward_field))
+        .values("rollup_day", rollup_place=_place(idea))
         .annotate(**aggregates)
         .order_by()
     )
@@ -118,9 +129,12 @@ FACT_FIELDS = [
 
 
 def _keys_of(wards: dict[int, int]) -> defaultdict:
-    """The scopes a ward's figures count towards: (organisation, site, ward). An idea with
-    no ward (or a ward since removed) counts for the organisation only: (organisation,)."""
+    """The scopes a place's figures count towards (see `_place`): a ward's count towards
+    (organisation, site, ward); a site's (minus its id) towards (organisation, site) and no
+    ward. An idea with no place, or a place without rows (a site with no wards), counts
+    for the organisation only: (organisation,)."""
     keys = {w: (ORGANISATION_SCOPE, f"site:{site}", f"ward:{w}") for w, site in wards.items()}
+    keys |= {-site: (ORGANISATION_SCOPE, f"site:{site}") for site in set(wards.values())}
     return defaultdict(lambda: (ORGANISATION_SCOPE,), keys)
 
 
@@ -131,10 +145,10 @@ class _Totals:
         self.keys_of = keys_of
         self.values: dict[tuple[str, date], list[int]] = defaultdict(lambda: [0] * len(SUMMED))
 
-    def add(self, ward_id, day, figures: dict):
-        """Add one (ward, day) row's figures to the ward, its site and the organisation."""
+    def add(self, place, day, figures: dict):
+        """Add one (place, day) row's figures to the ward, its site and the organisation."""
         slots = [(SLOT[field], value) for field, value in figures.items() if value]
-        for key in self.keys_of[ward_id]:
+        for key in self.keys_of[place]:
             values = self.values[(key, day)]
             for slot, value in slots:
                 values[slot] += value
@@ -142,7 +156,7 @@ class _Totals:
 
 def _window_by_day(organisation, first: date, last: date, keys_of) -> dict:
     """Distinct people over the 30 days ending on each day, from each day's distinct
-    (ward, person) pairs: one query a day. Cheaper than the sweep for the day or two of
+    (place, person) pairs: one query a day. Cheaper than the sweep for the day or two of
     the 15-minute and nightly runs; the pairs are bounded by the organisation's staff."""
     window = {}
     day = first
@@ -153,13 +167,14 @@ def _window_by_day(organisation, first: date, last: date, keys_of) -> dict:
             Idea.objects.filter(
                 organisation=organisation, created_at__gte=since, created_at__lt=until
             )
-            .values_list("ward_id", "author_id", "submitter_token")
+            .annotate(place=_place())
+            .values_list("place", "author_id", "submitter_token")
             .distinct()
             .order_by()
         )
         people = defaultdict(set)
-        for ward_id, author_id, token in pairs:
-            for key in keys_of[ward_id]:
+        for place, author_id, token in pairs:
+            for key in keys_of[place]:
                 people[key].add((author_id, token))
         for key, who in people.items():
             window[(key, day)] = len(who)
@@ -169,7 +184,7 @@ def _window_by_day(organisation, first: date, last: date, keys_of) -> dict:
 
 def _people(organisation, first: date, last: date, keys_of) -> tuple[dict, dict, dict]:
     """Distinct contributors per scope and day and over the trailing 30 days, and ideas per
-    (ward, day, staff group).
+    (place, day, staff group).
 
     The ideas are read person by person, in day order, so that only one person's days are
     held at a time: memory grows with scopes and days, not with ideas. Someone who shared
@@ -191,17 +206,17 @@ def _people(organisation, first: date, last: date, keys_of) -> tuple[dict, dict,
         .values_list("user_id", "profession")
     )
     rows = (
-        ideas.annotate(rollup_day=_local_day("created_at"))
-        .values_list("author_id", "submitter_token", "rollup_day", "ward_id")
+        ideas.annotate(rollup_day=_local_day("created_at"), place=_place())
+        .values_list("author_id", "submitter_token", "rollup_day", "place")
         .annotate(n=Count("pk"))
         .order_by("author_id", "submitter_token", "rollup_day")
     )
-    # Days as ordinals (plain integers): this loop runs once per person-day-ward.
+    # Days as ordinals (plain integers): this loop runs once per person-day-place.
     contributors, steps = defaultdict(int), defaultdict(int)
     staff = defaultdict(int)
     first_n = first.toordinal()
     person = person_day = None
-    for author_id, token, day, ward_id, n in rows.iterator(chunk_size=5000):
+    for author_id, token, day, place, n in rows.iterator(chunk_size=5000):
         # One person: the author of a named idea, the token of an anonymous one.
         if (author_id, token) != person:
             person, person_day, covered = (author_id, token), None, {}
@@ -209,7 +224,7 @@ def _people(organisation, first: date, last: date, keys_of) -> tuple[dict, dict,
         d = day.toordinal()
         if d != person_day:
             person_day, counted = d, set()
-        keys = keys_of[ward_id]
+        keys = keys_of[place]
         for key in keys:
             if key in counted:
                 continue  # another ward of the same site, or of the organisation
@@ -222,7 +237,7 @@ def _people(organisation, first: date, last: date, keys_of) -> tuple[dict, dict,
             if d >= first_n:
                 contributors[(key, day)] += 1
         if d >= first_n:
-            staff[(ward_id, day, group)] += n
+            staff[(place, day, group)] += n
     if short:
         window = _window_by_day(organisation, first, last, keys_of)
     else:
@@ -249,20 +264,20 @@ def compute_range(organisation: Organisation, first: date, last: date) -> list[t
 
     ideas = Idea.objects.filter(**org, created_at__gte=start, created_at__lt=end)
     kinds = {f"ideas_{k}": Count("pk", filter=Q(kind=k)) for k in Kind.values}
-    for row in _rows(ideas, "created_at", "ward_id", ideas=Count("pk"), **kinds):
-        totals.add(row["rollup_ward"], row["rollup_day"], {f: row[f] for f in ["ideas", *kinds]})
+    for row in _rows(ideas, "created_at", "", ideas=Count("pk"), **kinds):
+        totals.add(row["rollup_place"], row["rollup_day"], {f: row[f] for f in ["ideas", *kinds]})
 
     for model, field in ((Support, "supports"), (Comment, "comments")):
         rows = model.objects.filter(**org, created_at__gte=start, created_at__lt=end)
-        for row in _rows(rows, "created_at", "idea__ward_id", n=Count("pk")):
-            totals.add(row["rollup_ward"], row["rollup_day"], {field: row["n"]})
+        for row in _rows(rows, "created_at", "idea__", n=Count("pk")):
+            totals.add(row["rollup_place"], row["rollup_day"], {field: row["n"]})
 
     events = IdeaEvent.objects.filter(
         **org, type=IdeaEvent.Type.STATUS, created_at__gte=start, created_at__lt=end
     )
     funnel = {f: Count("pk", filter=Q(to_status=s)) for s, f in FUNNEL.items()}
-    for row in _rows(events, "created_at", "idea__ward_id", **funnel):
-        totals.add(row["rollup_ward"], row["rollup_day"], {f: row[f] for f in funnel})
+    for row in _rows(events, "created_at", "idea__", **funnel):
+        totals.add(row["rollup_place"], row["rollup_day"], {f: row[f] for f in funnel})
 
     # Time to first response: the median needs the waits themselves, read a day at a time.
     medians = {}
@@ -270,22 +285,23 @@ def compute_range(organisation: Organisation, first: date, last: date) -> list[t
         Idea.objects.filter(**org, first_response_at__gte=start, first_response_at__lt=end)
         .annotate(
             rollup_day=_local_day("first_response_at"),
+            place=_place(),
             wait=ExpressionWrapper(
                 F("first_response_at") - F("created_at"), output_field=DurationField()
             ),
         )
-        .values_list("rollup_day", "ward_id", "wait")
+        .values_list("rollup_day", "place", "wait")
         .order_by("rollup_day")
     )
     for day, day_rows in groupby(answered.iterator(chunk_size=5000), key=itemgetter(0)):
         waits, answers = defaultdict(list), defaultdict(lambda: [0, 0])
-        for _, ward_id, wait in day_rows:
-            answers[ward_id][0] += 1
-            answers[ward_id][1] += wait <= target
-            for key in keys_of[ward_id]:
+        for _, place, wait in day_rows:
+            answers[place][0] += 1
+            answers[place][1] += wait <= target
+            for key in keys_of[place]:
                 waits[key].append(wait.total_seconds() / 3600)
-        for ward_id, (responded, in_target) in answers.items():
-            totals.add(ward_id, day, {"responded": responded, "responded_within_target": in_target})
+        for place, (responded, in_target) in answers.items():
+            totals.add(place, day, {"responded": responded, "responded_within_target": in_target})
         for key, hours in waits.items():
             medians[(key, day)] = round(median(hours), 2)
 
@@ -312,8 +328,8 @@ def compute_range(organisation: Organisation, first: date, last: date) -> list[t
             active[key] += n
 
     contributors, window, staff = _people(organisation, first, last, keys_of)
-    for (ward_id, day, group), n in staff.items():
-        totals.add(ward_id, day, {group: n})
+    for (place, day, group), n in staff.items():
+        totals.add(place, day, {group: n})
 
     scopes = [(ORGANISATION_SCOPE, "organisation", None, None)]
     scopes += [(f"site:{s}", "site", s, None) for s in sorted(set(wards.values()))]

@@ -9,6 +9,7 @@ from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 
 from ideas.models import OPEN_STATUSES, Idea
+from ideas.selectors import on_site
 from organisations.models import Profession, Site, Ward
 
 from .models import ORGANISATION_SCOPE, STAFF_FIELDS, DailyFact
@@ -290,11 +291,11 @@ def weekly_kpis(organisation, scope_key: str, start: date, end: date) -> dict[st
 def waiting_longest(organisation, *, ward=None, site=None, limit=10):
     ideas = Idea.objects.filter(
         organisation=organisation, status__in=OPEN_STATUSES, first_response_at__isnull=True
-    ).select_related("ward", "category")
+    ).select_related("ward", "site", "category")
     if ward is not None:
         ideas = ideas.filter(ward=ward)
     if site is not None:
-        ideas = ideas.filter(ward__site=site)
+        ideas = ideas.filter(on_site(site))
     return list(ideas.order_by("created_at")[:limit])
 
 

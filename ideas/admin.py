@@ -45,10 +45,10 @@ class IdeaEventInline(ReadOnlyInline):
 
 @admin.register(Idea)
 class IdeaAdmin(ReadOnlyModelAdmin):
-    list_display = ["title", "organisation", "kind", "status", "ward", "shared_by", "shared_on"]
+    list_display = ["title", "organisation", "kind", "status", "place", "shared_by", "shared_on"]
     list_filter = ["organisation", "kind", "status", "is_anonymous"]
     search_fields = ["title"]
-    list_select_related = ["organisation", "ward", "author"]
+    list_select_related = ["organisation", "ward", "site", "author"]
     ordering = [_newest_day_first(), "title"]
     fields = [
         "title",
@@ -58,6 +58,7 @@ class IdeaAdmin(ReadOnlyModelAdmin):
         "status",
         "category",
         "ward",
+        "site",
         "team",
         "merged_into",
         "shared_by",
@@ -69,6 +70,10 @@ class IdeaAdmin(ReadOnlyModelAdmin):
     ]
     readonly_fields = fields
     inlines = [IdeaEventInline]
+
+    @admin.display(description="ward or site")
+    def place(self, idea):
+        return idea.place or "-"
 
     @admin.display(description="shared by")
     def shared_by(self, idea):

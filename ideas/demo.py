@@ -26,7 +26,9 @@ SUB, REV, PROG, DONE, NOPE = (
     Status.NOT_TAKEN_FORWARD,
 )
 
-# (kind, title, description, ward index, category, anonymous, days ago, path, messages)
+# (kind, title, description, ward index, category, anonymous, days ago, path, messages);
+# a ward index ("site", n) names only the site of ward n, as an anonymous submitter on a
+# small ward may choose.
 IDEAS = [
     (
         Kind.IDEA,
@@ -157,7 +159,7 @@ IDEAS = [
         Kind.CONCERN,
         "Not enough chargers for the observation machines",
         "Machines run flat mid-round because there are only two chargers for six machines.",
-        0,
+        ("site", 0),
         "Equipment and facilities",
         True,
         20,
@@ -303,6 +305,8 @@ def seed_ideas(organisation, named_staff: Membership, lead: Membership):
         messages = rest[0] if rest else []
         # The demo staff login shares two ideas, one of them anonymously.
         submitter = named_staff if number in (1, 13) else members[(number * 7) % len(members)]
+        site_only = isinstance(ward_index, tuple)
+        ward = wards[(ward_index[1] if site_only else ward_index) % len(wards)]
         idea, created = services.idea_submit(
             member=submitter,
             submission_id=uuid.uuid5(NAMESPACE, f"{organisation.slug}:{number}"),
@@ -310,7 +314,8 @@ def seed_ideas(organisation, named_staff: Membership, lead: Membership):
             title=title,
             description=description,
             category=categories[category],
-            ward=wards[ward_index % len(wards)],
+            ward=None if site_only else ward,
+            site=ward.site if site_only else None,
             anonymous=anonymous,
         )
         if not created:

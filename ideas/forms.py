@@ -22,6 +22,9 @@ class CategoryChoiceField(forms.ModelChoiceField):
     default_error_messages = {"invalid_choice": "Choose a category from the list."}
 
 
+PLACE_WARD, PLACE_SITE, PLACE_NOWHERE = "ward", "site", "nowhere"
+
+
 class IdeaForm(forms.Form):
     submission_id = forms.UUIDField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(
@@ -59,11 +62,14 @@ class IdeaForm(forms.Form):
         help_text="Nobody, including the QI team, will see it was you. You can still follow it "
         "under My ideas.",
     )
-    # Shown only once the chosen ward turns out to be small (see clean).
-    small_ward_ok = forms.BooleanField(
-        label="Name this ward anyway",
+    # Asked only once the chosen ward turns out to be small (see clean): hidden until then,
+    # so that the answer survives a form shown again for another error.
+    place = forms.ChoiceField(
+        label="Where should it say this is about?",
+        choices=[(PLACE_WARD, "The ward"), (PLACE_SITE, "The site"), (PLACE_NOWHERE, "Nowhere")],
         required=False,
         widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "Choose where it should say this is about."},
     )
 
     def __init__(self, *args, organisation, **kwargs):
@@ -84,26 +90,42 @@ class IdeaForm(forms.Form):
             error_messages={"required": "Choose a category."},
         )
         self.order_fields(
-            ["kind", "title", "description", "ward", "small_ward_ok", "category", "anonymous"]
+            ["kind", "title", "description", "ward", "place", "category", "anonymous"]
         )
 
     def clean(self):
+        """Anonymity: an anonymous idea on a ward with fewer active home-ward members than
+        the suppression threshold is held back until its submitter chooses to name the
+        ward anyway, to say only the ward's site, or to say nowhere. Gives `site` too."""
         data = super().clean()
-        ward = data.get("ward")
-        threshold = self.organisation.suppression_threshold
-        if (
-            data.get("anonymous")
-            and ward is not None
-            and not data.get("small_ward_ok")
-            and ward_is_too_small(ward, threshold=threshold)
-        ):
-            self.fields["small_ward_ok"].widget = forms.CheckboxInput()
-            self.add_error(
-                "ward",
-                f"Fewer than {threshold} people work on {ward.name}, so colleagues might guess "
-                "who shared this. Choose “Not about one ward”, or tick “Name this ward anyway”.",
-            )
+        ward, place = data.get("ward"), data.get("place")
+        data["site"] = None
+        if ward is None:
+            return data
+        if place == PLACE_SITE:
+            data["ward"], data["site"] = None, ward.site
+        elif place == PLACE_NOWHERE:
+            data["ward"] = None
+        elif not place and data.get("anonymous"):
+            threshold = self.organisation.suppression_threshold
+            if ward_is_too_small(ward, threshold=threshold):
+                self._ask_for_place(ward, threshold)
         return data
+
+    def _ask_for_place(self, ward, threshold: int) -> None:
+        field = self.fields["place"]
+        field.widget = forms.RadioSelect()
+        field.choices = [
+            (PLACE_WARD, f"Name {ward.name} anyway"),
+            (PLACE_SITE, f"Say only {ward.site.name}"),
+            (PLACE_NOWHERE, "Do not say where"),
+        ]
+        self.add_error(
+            "place",
+            f"Fewer than {threshold} people work on {ward.name}, so colleagues might guess who "
+            f"shared this. Choose whether to name {ward.name} anyway, say only "
+            f"{ward.site.name}, or not say where.",
+        )
 
     @staticmethod
     def new_submission_id():

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
 
-from organisations.models import Organisation, Ward
+from organisations.models import Organisation, Site, Ward
 
 TITLE_MAX = 120
 DESCRIPTION_MAX = 5000
@@ -97,6 +97,11 @@ class Idea(models.Model):
     ward = models.ForeignKey(
         Ward, on_delete=models.PROTECT, null=True, blank=True, related_name="ideas"
     )
+    # Set only when the idea names a site but no ward: an anonymous submitter on a small
+    # ward may say only the site, so that the ward's headcount does not narrow them down.
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="ideas"
+    )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="ideas")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     is_anonymous = models.BooleanField(default=False)
@@ -130,6 +135,7 @@ class Idea(models.Model):
             models.Index(fields=["organisation", "status", "-created_at"], name="idea_org_status"),
             models.Index(fields=["organisation", "-support_count"], name="idea_org_supported"),
             models.Index(fields=["ward", "status"], name="idea_ward_status"),
+            models.Index(fields=["organisation", "site"], name="idea_org_site"),
             # The daily roll-up reads one day of first responses per organisation.
             models.Index(fields=["organisation", "first_response_at"], name="idea_org_responded"),
         ]
@@ -137,7 +143,11 @@ class Idea(models.Model):
             models.CheckConstraint(
                 condition=models.Q(is_anonymous=False) | models.Q(author__isnull=True),
                 name="anonymous_idea_has_no_author",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ward__isnull=True) | models.Q(site__isnull=True),
+                name="idea_names_a_ward_or_a_site",
+            ),
         ]
 
     def __str__(self):
@@ -146,6 +156,11 @@ class Idea(models.Model):
     @property
     def is_open(self):
         return self.status in OPEN_STATUSES
+
+    @property
+    def place(self):
+        """Where the idea is about, as shown: its ward, else its site, else None."""
+        return self.ward or self.site
 
 
 class IdeaEvent(models.Model):

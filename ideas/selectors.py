@@ -16,6 +16,11 @@ SEARCH_VECTOR = SearchVector("title", "description", config="english")
 SORTS = {"newest": ("-created_at",), "supported": ("-support_count", "-created_at")}
 
 
+def on_site(site) -> Q:
+    """Ideas about a site: those on its wards and those that name only the site."""
+    return Q(ward__site=site) | Q(site=site)
+
+
 def idea_board(
     organisation: Organisation,
     *,
@@ -28,12 +33,12 @@ def idea_board(
     sort="newest",
 ):
     ideas = Idea.objects.filter(organisation=organisation).select_related(
-        "ward__site", "category", "author"
+        "ward__site", "site", "category", "author"
     )
     if ward is not None:
         ideas = ideas.filter(ward=ward)
     if site is not None:
-        ideas = ideas.filter(ward__site=site)
+        ideas = ideas.filter(on_site(site))
     if category is not None:
         ideas = ideas.filter(category=category)
     if kind:
@@ -62,7 +67,7 @@ def supported_idea_ids(member: Membership, ideas) -> set:
 def idea_for_member(member: Membership, idea_id):
     return (
         Idea.objects.filter(organisation=member.organisation, pk=idea_id)
-        .select_related("ward__site", "category", "author", "merged_into")
+        .select_related("ward__site", "site", "category", "author", "merged_into")
         .first()
     )
 
@@ -97,7 +102,7 @@ def ideas_of_member(member: Membership):
     return (
         Idea.objects.filter(organisation=member.organisation)
         .filter(shared_by(member))
-        .select_related("ward", "category")
+        .select_related("ward", "site", "category")
         .annotate(unread=Subquery(unread))
         .order_by("-created_at")
     )
@@ -112,7 +117,7 @@ def implemented_ideas(organisation: Organisation, *, ward: Ward | None = None):
     if ward is not None:
         ideas = ideas.filter(ward=ward)
     return (
-        ideas.select_related("ward", "category")
+        ideas.select_related("ward", "site", "category")
         .annotate(
             what_was_done=Subquery(last_implemented.values("message")[:1]),
             implemented_at=Subquery(last_implemented.values("created_at")[:1]),

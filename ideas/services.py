@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from improvewell.validators import single_line
-from organisations.models import Membership, Organisation, Ward
+from organisations.models import Membership, Organisation, Site, Ward
 
 from . import anonymity
 from .anonymity import is_submitter, member_token, pulse_token
@@ -90,6 +90,7 @@ def idea_submit(
     category: Category,
     ward: Ward | None,
     anonymous: bool,
+    site: Site | None = None,
 ) -> tuple[Idea, bool]:
     """Share an idea. Returns (idea, created).
 
@@ -97,9 +98,13 @@ def idea_submit(
     creates one idea: the second call returns the first idea unchanged.
     Anonymity: an anonymous idea stores no author and no time of day (its rows are
     stamped by `anonymity.clock`); its submitter is linked only through their HMAC token.
+    `site` names a site instead of a ward (for an anonymous submitter on a small ward), so
+    an idea names at most one of them.
     """
     organisation = member.organisation
-    _check_same_organisation(organisation, ward=ward, category=category)
+    _check_same_organisation(organisation, ward=ward, site=site, category=category)
+    if ward is not None and site is not None:
+        raise ValidationError({"site": "Name a ward or a site, not both."})
     if not category.is_active:
         raise ValidationError({"category": "Choose a category from the list."})
     if kind not in Kind.values:
@@ -122,6 +127,7 @@ def idea_submit(
         "description": description.strip(),
         "category": category,
         "ward": ward,
+        "site": site,
         "is_anonymous": anonymous,
         "author": None if anonymous else member.user,
         "submitter_token": member_token(member) if anonymous else "",

@@ -69,6 +69,7 @@ def submit(request, org_slug):
                     description=data["description"],
                     category=data["category"],
                     ward=data["ward"],
+                    site=data["site"],
                     anonymous=data["anonymous"],
                 )
             except services.RateLimited as exc:

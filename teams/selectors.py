@@ -5,6 +5,7 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from ideas.models import OPEN_STATUSES, Idea, Status
+from ideas.selectors import on_site
 from organisations import permissions
 from organisations.models import Membership, Profession
 
@@ -32,18 +33,19 @@ def triage_inbox(
     """
     organisation = member.organisation
     ideas = Idea.objects.filter(organisation=organisation).select_related(
-        "ward__site", "category", "team"
+        "ward__site", "site", "category", "team"
     )
     ideas = permissions.triageable_ideas(member, ideas)
     ideas = ideas.filter(status=status) if status else ideas.filter(status__in=OPEN_STATUSES)
     for field, value in (
         ("ward", ward),
-        ("ward__site", site),
         ("category", category),
         ("team", team),
     ):
         if value is not None:
             ideas = ideas.filter(**{field: value})
+    if site is not None:
+        ideas = ideas.filter(on_site(site))
     if kind:
         ideas = ideas.filter(kind=kind)
     if overdue:

@@ -202,6 +202,7 @@ def share(organisation, categories, ward):
                 description=fields.pop("description", "We lose twenty minutes every round."),
                 category=fields.pop("category", categories["Efficiency and waste"]),
                 ward=fields.pop("ward", ward),
+                site=fields.pop("site", None),
                 anonymous=anonymous,
             )
         return idea

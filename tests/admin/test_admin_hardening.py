@@ -483,3 +483,13 @@ def test_library_actions_are_logged_too(admin_client, platform_admin):
     assert not task.enabled
     entry = LogEntry.objects.get(object_id=str(task.pk), content_type__model="periodictask")
     assert entry.user == platform_admin
+
+
+def test_the_idea_list_shows_the_site_of_an_idea_that_names_only_a_site(
+    admin_client, bob, ward, share
+):
+    with scopes_disabled():
+        site = ward.site
+    share(bob, anonymous=True, title="Lift out of order", ward=None, site=site)
+    page = admin_client.get("/admin/ideas/idea/").content.decode()
+    assert f'<td class="field-place">{site.name}</td>' in page

@@ -223,3 +223,14 @@ def test_who_takes_part_month_by_month(client_for, lena, organisation):
     assert f"{today:%b %Y}" in content and f"{last_month:%b %Y}" in content
     assert ">30<" in content and ">12<" in content
     assert ">2<" not in content and ">20<" not in content  # the small cell and its complement
+
+
+def test_the_site_dashboard_lists_ideas_waiting_that_name_only_the_site(
+    client_for, lena, bob, organisation, ward, share
+):
+    with scopes_disabled():
+        site = ward.site
+    share(bob, title="Lift out of order", anonymous=True, ward=None, site=site)
+    content = client_for(lena).get(f"/city-hospitals/dashboards/sites/{site.pk}/").content.decode()
+    assert "Lift out of order" in content
+    assert f"· {site.name} · waiting" in content

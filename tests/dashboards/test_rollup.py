@@ -14,7 +14,7 @@ from dashboards import rollup
 from dashboards.models import STAFF_FIELDS, DailyFact, RollupRun
 from dashboards.rollup import RollupBusy, day_bounds, rollup_day
 from dashboards.tasks import rollup_today_task
-from ideas.models import Idea, PulseCheckIn, Support
+from ideas.models import Comment, Idea, IdeaEvent, PulseCheckIn, Support
 from tests.factories import CategoryFactory, MembershipFactory, SiteFactory, WardFactory
 
 LONDON = ZoneInfo("Europe/London")
@@ -40,8 +40,11 @@ def place(organisation):
 
 
 def make_idea(organisation, place, *, ward, author, when, kind="idea"):
-    """An idea by member `author` (an index), or anonymous by token when author is ('anon', n)."""
+    """An idea by member `author` (an index), or anonymous by token when author is ('anon', n),
+    on ward `ward` (an index), or naming only a site when ward is ('site', n)."""
     anonymous = isinstance(author, tuple)
+    site = place["sites"][ward[1]] if isinstance(ward, tuple) else None
+    ward = None if site else ward
     with scopes_disabled():
         idea = Idea.objects.create(
             organisation=organisation,
@@ -50,6 +53,7 @@ def make_idea(organisation, place, *, ward, author, when, kind="idea"):
             description="Text",
             category=place["category"],
             ward=place["wards"][ward] if ward is not None else None,
+            site=site,
             is_anonymous=anonymous,
             author=None if anonymous else place["members"][author].user,
             submitter_token=f"token-{author[1]}" if anonymous else "",
@@ -65,8 +69,24 @@ def facts(organisation, day=DAY):
         }
 
 
+# A ward (an index), only a site ('site', index), or neither (None).
+place_strategy = st.one_of(
+    st.none(), st.integers(0, 3), st.tuples(st.just("site"), st.integers(0, 1))
+)
+
+
+def scopes_of(place, ward):
+    """The scope keys an idea on `ward` (as in place_strategy) counts towards."""
+    if ward is None:
+        return ["organisation"]
+    if isinstance(ward, tuple):
+        return ["organisation", f"site:{place['sites'][ward[1]].pk}"]
+    ward = place["wards"][ward]
+    return ["organisation", f"ward:{ward.pk}", f"site:{ward.site_id}"]
+
+
 idea_strategy = st.tuples(
-    st.one_of(st.none(), st.integers(0, 3)),  # ward
+    place_strategy,
     st.one_of(st.integers(0, 3), st.tuples(st.just("anon"), st.integers(0, 2))),  # person
     st.integers(-36 * 60, 60 * 60),  # minutes from the start of DAY: before, in, after
     st.sampled_from(["idea", "concern", "praise"]),
@@ -90,10 +110,7 @@ def test_rollup_equals_a_straightforward_computation(organisation, place, ideas,
         wards = place["wards"]
 
         def scopes(ward):
-            keys = ["organisation"]
-            if ward is not None:
-                keys += [f"ward:{wards[ward].pk}", f"site:{wards[ward].site_id}"]
-            return keys
+            return scopes_of(place, ward)
 
         for ward, person, minutes, kind, support_count in ideas:
             when = start + timedelta(minutes=minutes)
@@ -152,7 +169,7 @@ def test_rollup_equals_a_straightforward_computation(organisation, place, ideas,
 @given(
     ideas=st.lists(
         st.tuples(
-            st.one_of(st.none(), st.integers(0, 3)),  # ward
+            place_strategy,
             st.one_of(st.integers(0, 3), st.tuples(st.just("anon"), st.integers(0, 2))),
             st.integers(-40, 20),  # day, from the start of the range
         ),
@@ -164,17 +181,13 @@ def test_a_range_counts_the_trailing_30_days_like_a_straightforward_computation(
 ):
     """The sliding window of a long range, against counting each day's 30 days afresh."""
     first, days = date(2026, 6, 1), 14
-    wards = place["wards"]
     with transaction.atomic():
         shared = []  # (scopes, person, day)
         for ward, person, offset in ideas:
             day = first + timedelta(days=offset)
             when = datetime(day.year, day.month, day.day, 12, tzinfo=LONDON)
             make_idea(organisation, place, ward=ward, author=person, when=when)
-            scopes = ["organisation"]
-            if ward is not None:
-                scopes += [f"ward:{wards[ward].pk}", f"site:{wards[ward].site_id}"]
-            shared.append((scopes, person, day))
+            shared.append((scopes_of(place, ward), person, day))
         with scope(organisation=organisation):
             rollup.rollup_range(organisation, first, first + timedelta(days=days - 1))
         with scopes_disabled():
@@ -188,6 +201,55 @@ def test_a_range_counts_the_trailing_30_days_like_a_straightforward_computation(
                 {p for s, p, d in shared if key in s and 0 <= (day - d).days < 30}
             ), (key, day)
         transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("days", [1, 14])  # the 30-day figure by day, and by the sweep
+def test_an_idea_naming_only_a_site_counts_for_its_site_and_organisation_never_a_ward(
+    organisation, place, days
+):
+    when = datetime(2026, 6, 10, 9, tzinfo=LONDON)
+    idea = make_idea(organisation, place, ward=("site", 0), author=("anon", 1), when=when)
+    with scopes_disabled():
+        support = Support.objects.create(
+            organisation=organisation, idea=idea, user=place["members"][0].user
+        )
+        comment = Comment.objects.create(
+            organisation=organisation, idea=idea, author=place["members"][1].user, body="Yes"
+        )
+        event = IdeaEvent.objects.create(
+            organisation=organisation,
+            idea=idea,
+            type=IdeaEvent.Type.STATUS,
+            from_status="submitted",
+            to_status="under_review",
+        )
+        for row in (support, comment, event):
+            type(row).objects.filter(pk=row.pk).update(created_at=when + timedelta(hours=1))
+        Idea.objects.filter(pk=idea.pk).update(first_response_at=when + timedelta(hours=3))
+    first = DAY - timedelta(days=days - 1)
+    with scope(organisation=organisation):
+        rollup.rollup_range(organisation, first, DAY)
+    got = facts(organisation)
+    figures = [
+        "ideas",
+        "ideas_idea",
+        "supports",
+        "comments",
+        "reviewed",
+        "responded",
+        "responded_within_target",
+        "contributors",
+        "contributors_30d",
+        "staff_not_stated",
+    ]
+    site = place["sites"][0]
+    for key in ("organisation", f"site:{site.pk}"):
+        assert {f: getattr(got[key], f) for f in figures} == dict.fromkeys(figures, 1), key
+        assert got[key].response_hours_median == 3, key
+    for key in [f"site:{place['sites'][1].pk}"] + [f"ward:{w.pk}" for w in place["wards"]]:
+        assert {f: getattr(got[key], f) for f in figures} == dict.fromkeys(figures, 0), key
+        assert got[key].response_hours_median is None, key
+    assert len(got) == 1 + 2 + 4  # no row of its own for the site-only place
 
 
 def test_running_a_day_twice_leaves_identical_rows(organisation, place):

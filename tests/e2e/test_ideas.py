@@ -99,7 +99,8 @@ def test_staff_member_shares_anonymously_supports_and_comments_on_a_phone(
     )
     assert_no_axe_violations(page)
     assert_fits_phone_width(page)
-    page.get_by_label("Name this ward anyway", exact=True).check()
+    # Say only the site: the idea page then names the site and no ward.
+    page.get_by_label(re.compile(r"^Say only ")).check()
     page.get_by_role("button", name="Share", exact=True).click()
     expect_thank_you_page(page)
     assert_fits_phone_width(page)
@@ -112,6 +113,7 @@ def test_staff_member_shares_anonymously_supports_and_comments_on_a_phone(
     shared_by = page.locator(".nhsuk-summary-list__row").filter(has_text="Shared by")
     expect(shared_by).to_contain_text("Anonymous")
     expect(shared_by).to_contain_text("(you)")
+    expect(page.locator(".nhsuk-summary-list__key").filter(has_text="Site")).to_have_count(1)
     assert "Sam Staff" not in page.content()
     assert_no_axe_violations(page)
     assert_fits_phone_width(page)
@@ -238,7 +240,7 @@ def test_sharing_works_at_320_pixels_with_the_keyboard_alone(live_server, page, 
     page.keyboard.press("Tab")  # the Share button
     page.keyboard.press("Enter")
     # The home ward is small: confirm naming it, still without a mouse.
-    page.get_by_label("Name this ward anyway", exact=True).focus()
+    page.get_by_label(re.compile(r"^Name .+ anyway$")).focus()
     page.keyboard.press("Space")
     page.get_by_role("button", name="Share", exact=True).focus()
     page.keyboard.press("Enter")

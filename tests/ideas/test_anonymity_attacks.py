@@ -178,13 +178,69 @@ def test_naming_a_small_ward_on_an_anonymous_idea_is_questioned_first(
     client = client_for(dana)
     warned = client.post(f"{ORG}/ideas/new/", data)
     assert warned.status_code == 400
-    assert "colleagues might guess who shared this" in warned.content.decode()
-    assert 'name="small_ward_ok"' in warned.content.decode()
+    page = warned.content.decode()
+    with scopes_disabled():
+        site = ward.site
+    assert "colleagues might guess who shared this" in page
+    # A radio choice, each option labelled, and the error summary links to the first.
+    for n, (value, label) in enumerate(
+        [
+            ("ward", f"Name {ward.name} anyway"),
+            ("site", f"Say only {site.name}"),
+            ("nowhere", "Do not say where"),
+        ]
+    ):
+        assert f'id="id_place_{n}" name="place" type="radio" value="{value}"' in page
+        assert f'for="id_place_{n}">{label}</label>' in page
+    assert 'href="#id_place_0"' in page
     with scopes_disabled():
         assert not Idea.objects.exists()
-    assert client.post(f"{ORG}/ideas/new/", {**data, "small_ward_ok": "on"}).status_code == 200
+    assert client.post(f"{ORG}/ideas/new/", {**data, "place": "ward"}).status_code == 200
     with scopes_disabled():
         assert Idea.objects.get().ward == ward
+
+
+def test_an_anonymous_idea_on_a_small_ward_may_say_only_its_site(
+    organisation, dana, ward, categories, client_for
+):
+    data = {
+        "submission_id": "7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6",
+        "kind": "concern",
+        "title": "Bullying on night shifts",
+        "description": "It keeps happening.",
+        "ward": ward.pk,
+        "category": categories["Staff wellbeing"].pk,
+        "anonymous": "on",
+    }
+    assert client_for(dana).post(f"{ORG}/ideas/new/", {**data, "place": "site"}).status_code == 200
+    with scopes_disabled():
+        idea = Idea.objects.get()
+        assert (idea.ward, idea.site) == (None, ward.site)
+        site = ward.site
+    shown = client_for(dana).get(f"{ORG}/ideas/{idea.pk}/").content.decode()
+    assert site.name in shown
+    assert ward.name not in shown
+
+
+def test_an_anonymous_idea_on_a_small_ward_may_say_nowhere(
+    organisation, dana, ward, categories, client_for
+):
+    response = client_for(dana).post(
+        f"{ORG}/ideas/new/",
+        {
+            "submission_id": "8d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6",
+            "kind": "concern",
+            "title": "Bullying on night shifts",
+            "description": "It keeps happening.",
+            "ward": ward.pk,
+            "category": categories["Staff wellbeing"].pk,
+            "anonymous": "on",
+            "place": "nowhere",
+        },
+    )
+    assert response.status_code == 200
+    with scopes_disabled():
+        assert Idea.objects.filter(ward=None, site=None).count() == 1
 
 
 def test_a_ward_as_large_as_the_threshold_is_not_questioned(

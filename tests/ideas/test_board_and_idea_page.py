@@ -66,6 +66,26 @@ def test_board_filters_by_ward_site_kind_status_and_text(
     assert titles(q="trolley") == {"Night trolley"}
 
 
+def test_an_idea_naming_only_a_site_is_shown_and_filtered_by_its_site(
+    client_for, bob, organisation, ward, share
+):
+    with scopes_disabled():
+        riverside = SiteFactory(organisation=organisation, name="Riverside")
+        oak = WardFactory(organisation=organisation, site=riverside, name="Oak Ward")
+    share(bob, title="Lift out of order", anonymous=True, ward=None, site=riverside)
+    client = client_for(bob)
+
+    def board(**params):
+        return client.get(BOARD, params).content.decode()
+
+    assert "Lift out of order" in board(site=riverside.pk)
+    assert "<span>Riverside</span>" in board(site=riverside.pk)
+    assert "Lift out of order" not in board(ward=oak.pk)
+    assert "Lift out of order" not in board(site=ward.site_id)
+    mine = client.get("/city-hospitals/my-ideas/").content.decode()
+    assert "Riverside" in mine
+
+
 def test_search_uses_word_forms_on_postgresql(postgresql, client_for, bob, share):
     share(bob, title="Trolleys for the night rounds")
     content = client_for(bob).get(BOARD, {"q": "trolley"}).content.decode()

@@ -95,6 +95,42 @@ def test_an_idea_cannot_be_filed_on_another_organisations_ward(
         assert not Idea.objects.exists()
 
 
+def test_an_idea_cannot_be_filed_on_another_organisations_site(
+    organisation, bob, categories, other_ward
+):
+    with scopes_disabled():
+        other_site = other_ward.site
+    with pytest.raises(ValidationError) as error:
+        _submit(
+            membership(bob, organisation),
+            categories,
+            None,
+            submission_id=uuid.uuid4(),
+            site=other_site,
+        )
+    assert "site" in error.value.message_dict
+    with scopes_disabled():
+        assert not Idea.objects.exists()
+
+
+def test_an_idea_names_a_ward_or_a_site_never_both(organisation, bob, categories, ward):
+    with scopes_disabled():
+        site = ward.site
+    with pytest.raises(ValidationError) as error:
+        _submit(
+            membership(bob, organisation),
+            categories,
+            ward,
+            submission_id=uuid.uuid4(),
+            site=site,
+        )
+    assert "site" in error.value.message_dict
+    idea, _ = _submit(
+        membership(bob, organisation), categories, None, submission_id=uuid.uuid4(), site=site
+    )
+    assert (idea.ward, idea.site) == (None, site)
+
+
 def test_an_idea_cannot_be_filed_under_another_organisations_category(
     organisation, bob, categories, ward, other_category
 ):

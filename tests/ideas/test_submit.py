@@ -57,7 +57,7 @@ def test_staff_member_shares_an_idea_and_is_told_what_happens_next(
 def test_anonymous_idea_stores_no_author_and_a_random_id(
     client_for, bob, organisation, ward, categories
 ):
-    client_for(bob).post(NEW, form_data(categories, ward, anonymous="on", small_ward_ok="on"))
+    client_for(bob).post(NEW, form_data(categories, ward, anonymous="on", place="ward"))
     [idea] = ideas_of(organisation)
     assert idea.is_anonymous
     assert idea.author is None

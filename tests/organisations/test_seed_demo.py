@@ -56,3 +56,19 @@ def test_demo_logins_work(client, db):
             "/accounts/login/", {"login": email, "password": "improvewell-demo"}, follow=True
         )
         assert response.redirect_chain[-1][0] == landing
+
+
+def test_demo_has_an_anonymous_idea_that_names_only_its_site(client, db):
+    from ideas.models import Idea
+
+    call_command("seed_demo", verbosity=0)
+    with scopes_disabled():
+        idea = Idea.objects.select_related("site", "organisation").get(
+            title="Not enough chargers for the observation machines",
+            organisation__slug="demo-trust",
+        )
+        assert (idea.is_anonymous, idea.ward, idea.site is not None) == (True, None, True)
+        staff = Membership.objects.get(user__email="staff@demo-trust.nhs.uk").user
+    client.force_login(staff)
+    page = client.get(f"/demo-trust/ideas/{idea.pk}/").content.decode()
+    assert f"{idea.site.name}</dd>" in page

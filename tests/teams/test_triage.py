@@ -307,6 +307,22 @@ def test_the_inbox_filters_by_team_and_status(
     assert "Nothing to triage" in nothing
 
 
+def test_the_inbox_filters_by_site_including_ideas_that_name_only_the_site(
+    client_for, lena, bob, organisation, ward, share
+):
+    with scopes_disabled():
+        riverside = factories.SiteFactory(organisation=organisation, name="Riverside")
+        factories.WardFactory(organisation=organisation, site=riverside, name="Oak Ward")
+    lift = share(bob, title="Lift out of order", anonymous=True, ward=None, site=riverside)
+    share(bob, title="Quieter bleeps")
+    client = client_for(lena)
+    by_site = page(client.get(INBOX, {"site": riverside.pk}))
+    assert "Lift out of order" in by_site
+    assert "· Riverside" in by_site
+    assert "Quieter bleeps" not in by_site
+    assert "· Riverside ·" in page(client.get(f"{ORG}/triage/{lift.pk}/"))
+
+
 def test_the_inbox_runs_a_fixed_number_of_queries(
     client_for, lena, organisation, team, other_team, share, bob, django_assert_max_num_queries
 ):

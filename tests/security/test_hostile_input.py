@@ -27,7 +27,7 @@ test does, in four passes:
 
 Work sent after commit (emails) is run after each request: an exception there is a
 failure as well. Failures are collected and reported at the end, one line for each
-route and error. About 1,400 requests: a minute or so on a busy 2-core machine.
+route and error. About 1,400 requests: 45 to 70 s on a busy 2-core machine.
 """
 
 import itertools

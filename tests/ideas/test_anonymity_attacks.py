@@ -5,6 +5,7 @@ database dump, a mail log, a Redis reader) and fails if they can.
 """
 
 import re
+import uuid
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -36,6 +37,20 @@ def datetimes_of(row) -> list[datetime]:
 
 def is_start_of_a_london_day(moment: datetime) -> bool:
     return moment.astimezone(LONDON).time() == time(0, 0)
+
+
+def anonymous_concern(categories, ward, **overrides) -> dict:
+    """The share form, filled in for an anonymous concern about `ward` (or none)."""
+    return {
+        "submission_id": str(uuid.uuid4()),
+        "kind": "concern",
+        "title": "Bullying on night shifts",
+        "description": "It keeps happening.",
+        "ward": ward.pk if ward else "",
+        "category": categories["Staff wellbeing"].pk,
+        "anonymous": "on",
+        **overrides,
+    }
 
 
 @pytest.fixture
@@ -146,35 +161,17 @@ def test_a_leaver_is_not_emailed_about_their_anonymous_idea(
 def test_the_thank_you_page_does_not_link_to_an_anonymous_idea(
     organisation, dana, ward, categories, client_for
 ):
-    response = client_for(dana).post(
-        f"{ORG}/ideas/new/",
-        {
-            "submission_id": "0b7f9a4e-1c55-4e0b-9a53-1f2a3b4c5d6e",
-            "kind": "concern",
-            "title": "Bullying on night shifts",
-            "description": "It keeps happening.",
-            "ward": "",
-            "category": categories["Staff wellbeing"].pk,
-            "anonymous": "on",
-        },
-    )
+    data = anonymous_concern(categories, None)
+    response = client_for(dana).post(f"{ORG}/ideas/new/", data)
     assert response.status_code == 200
-    assert "0b7f9a4e-1c55-4e0b-9a53-1f2a3b4c5d6e" not in response.content.decode()
+    assert data["submission_id"] not in response.content.decode()
     assert f"{ORG}/my-ideas/" in response.content.decode()
 
 
 def test_naming_a_small_ward_on_an_anonymous_idea_is_questioned_first(
     organisation, dana, ward, categories, client_for
 ):
-    data = {
-        "submission_id": "5d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6",
-        "kind": "concern",
-        "title": "Bullying on night shifts",
-        "description": "It keeps happening.",
-        "ward": ward.pk,
-        "category": categories["Staff wellbeing"].pk,
-        "anonymous": "on",
-    }
+    data = anonymous_concern(categories, ward)
     client = client_for(dana)
     warned = client.post(f"{ORG}/ideas/new/", data)
     assert warned.status_code == 400
@@ -203,15 +200,7 @@ def test_naming_a_small_ward_on_an_anonymous_idea_is_questioned_first(
 def test_an_anonymous_idea_on_a_small_ward_may_say_only_its_site(
     organisation, dana, ward, categories, client_for
 ):
-    data = {
-        "submission_id": "7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6",
-        "kind": "concern",
-        "title": "Bullying on night shifts",
-        "description": "It keeps happening.",
-        "ward": ward.pk,
-        "category": categories["Staff wellbeing"].pk,
-        "anonymous": "on",
-    }
+    data = anonymous_concern(categories, ward)
     assert client_for(dana).post(f"{ORG}/ideas/new/", {**data, "place": "site"}).status_code == 200
     with scopes_disabled():
         idea = Idea.objects.get()
@@ -226,17 +215,7 @@ def test_an_anonymous_idea_on_a_small_ward_may_say_nowhere(
     organisation, dana, ward, categories, client_for
 ):
     response = client_for(dana).post(
-        f"{ORG}/ideas/new/",
-        {
-            "submission_id": "8d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6",
-            "kind": "concern",
-            "title": "Bullying on night shifts",
-            "description": "It keeps happening.",
-            "ward": ward.pk,
-            "category": categories["Staff wellbeing"].pk,
-            "anonymous": "on",
-            "place": "nowhere",
-        },
+        f"{ORG}/ideas/new/", anonymous_concern(categories, ward, place="nowhere")
     )
     assert response.status_code == 200
     with scopes_disabled():
@@ -249,18 +228,7 @@ def test_a_ward_as_large_as_the_threshold_is_not_questioned(
     with scopes_disabled():
         for _ in range(organisation.suppression_threshold):
             MembershipFactory(organisation=organisation, home_ward=ward)
-    response = client_for(dana).post(
-        f"{ORG}/ideas/new/",
-        {
-            "submission_id": "6d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6",
-            "kind": "concern",
-            "title": "Bullying on night shifts",
-            "description": "It keeps happening.",
-            "ward": ward.pk,
-            "category": categories["Staff wellbeing"].pk,
-            "anonymous": "on",
-        },
-    )
+    response = client_for(dana).post(f"{ORG}/ideas/new/", anonymous_concern(categories, ward))
     assert response.status_code == 200
 
 

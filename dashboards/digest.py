@@ -65,7 +65,7 @@ def digest_context(member: Membership, week_start: date) -> dict:
         "overdue": list(overdue[:LISTED]),
         "figures": {k: v or 0 for k, v in figures.items()},
         "inbox_link": settings.SITE_URL
-        + reverse("teams:inbox", kwargs={"org_slug": organisation.slug}),
+        + reverse("triage:inbox", kwargs={"org_slug": organisation.slug}),
         "dashboard_link": settings.SITE_URL
         + reverse("dashboards:overview", kwargs={"org_slug": organisation.slug}),
     }

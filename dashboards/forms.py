@@ -3,6 +3,8 @@ from datetime import date, timedelta
 from django import forms
 from django.utils import timezone
 
+from ideas.models import PulseTag
+
 MAX_DAYS = 731
 # No organisation has data from before this; earlier dates only overflow date sums.
 EARLIEST = date(2000, 1, 1)
@@ -56,3 +58,25 @@ class DateRangeForm(forms.Form):
         if self.is_valid():
             return self.cleaned_data["start"], self.cleaned_data["end"]
         return default_range()
+
+
+class PulseForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label="How was your shift?",
+        coerce=int,
+        choices=[
+            (5, "5: Very good"),
+            (4, "4: Good"),
+            (3, "3: OK"),
+            (2, "2: Difficult"),
+            (1, "1: Very difficult"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how your shift was, from 1 to 5."},
+    )
+    tags = forms.MultipleChoiceField(
+        label="What made the difference? (optional)",
+        choices=PulseTag.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )

@@ -23,6 +23,7 @@ from datetime import date, timedelta
 
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from organisations.models import Ward
 
@@ -178,3 +179,19 @@ def latest(organisation, start: date, end: date) -> LatestPulse:
     shown = [m for m in published if m in (_previous(month), month)]
     by_month = monthly_figures(organisation, shown)
     return LatestPulse(month, by_month[month], by_month.get(_previous(month), {}))
+
+
+def ward_summary(organisation, ward: Ward | None, *, today=None) -> dict:
+    """A ward's pulse in its latest published month, for the person who has just checked
+    in: a live figure would change with each check-in and give it away."""
+    today = today or timezone.localdate()
+    # Last month, or the one before while last month's final roll-up has not run yet.
+    month = latest(organisation, today - timedelta(days=62), today)
+    figure = month.now(f"ward:{ward.pk}") if ward is not None else None
+    return {
+        "month": month.month,
+        "count": None if figure is None else figure.count,
+        "mean": None if figure is None else figure.mean,
+        "threshold": organisation.suppression_threshold,
+        "enough": figure is not None and figure.mean is not None,
+    }

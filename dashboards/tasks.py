@@ -4,8 +4,8 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from improvewell.tenancy import OrganisationTask
 from organisations.models import Organisation
+from organisations.tenancy import OrganisationTask
 
 from .digest import send_weekly_digests
 from .rollup import RollupBusy, rollup_day

@@ -10,4 +10,6 @@ urlpatterns = [
     path("dashboards/sites/<int:site_id>/", views.site, name="site"),
     path("dashboards/who-takes-part/", views.people, name="people"),
     path("dashboards/spc/", views.engagement_spc, name="spc"),
+    path("pulse/", views.pulse, name="pulse"),
+    path("pulse/thanks/", views.pulse_done, name="pulse_done"),
 ]

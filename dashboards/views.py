@@ -1,16 +1,21 @@
 from datetime import timedelta
 
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
+from charts import spc
+from charts import svg as charts
+from ideas import services as idea_services
 from improvewell.http import csv_response
 from organisations import permissions
 from organisations.models import Site, Ward
 from organisations.permissions import privileged
-from teams import charts, spc
 
-from . import pulse, selectors
-from .forms import DateRangeForm, default_range
+from . import pulse as pulse_figures
+from . import selectors
+from .forms import DateRangeForm, PulseForm, default_range
 from .models import ORGANISATION_SCOPE
 
 SUPPRESSED = "fewer than {n}"
@@ -110,7 +115,9 @@ def _league_csv_header(latest_pulse):
 def _pulse_csv(organisation, start, end):
     """Every month the range lists, for the organisation, each site and each ward: the
     same figures, suppressed the same way, as the pages."""
-    by_month = pulse.monthly_figures(organisation, pulse.listed_months(organisation, start, end))
+    by_month = pulse_figures.monthly_figures(
+        organisation, pulse_figures.listed_months(organisation, start, end)
+    )
     scopes = [(ORGANISATION_SCOPE, "Organisation", organisation.name, "")]
     for site in Site.objects.filter(organisation=organisation).order_by("name"):
         scopes.append((f"site:{site.pk}", "Site", site.name, ""))
@@ -148,7 +155,7 @@ def overview(request, org_slug):
     sort = request.GET.get("sort", "ideas")
     if _wants_csv(request, "pulse"):
         return _pulse_csv(organisation, start, end)
-    latest_pulse = pulse.latest(organisation, start, end)
+    latest_pulse = pulse_figures.latest(organisation, start, end)
     league = selectors.ward_league(organisation, start, end, pulse=latest_pulse, sort=sort)
     threshold = organisation.suppression_threshold
     if _wants_csv(request):
@@ -211,7 +218,11 @@ def ward(request, org_slug, ward_id):
             "caption": ward.site.name,
             "ward": ward,
             "tiles": _tiles(
-                organisation, f"ward:{ward.pk}", start, end, pulse.latest(organisation, start, end)
+                organisation,
+                f"ward:{ward.pk}",
+                start,
+                end,
+                pulse_figures.latest(organisation, start, end),
             ),
             "waiting": selectors.waiting_longest(organisation, ward=ward),
             # Groups with no ideas are left out of the list; hidden ones stay in.
@@ -226,7 +237,7 @@ def site(request, org_slug, site_id):
     organisation = request.organisation
     site = get_object_or_404(Site, organisation=organisation, pk=site_id)
     form, start, end = _range(request)
-    latest_pulse = pulse.latest(organisation, start, end)
+    latest_pulse = pulse_figures.latest(organisation, start, end)
     league = selectors.ward_league(organisation, start, end, pulse=latest_pulse, site=site)
     matrix = selectors.staff_groups_by_ward(organisation, start, end, site=site)
     threshold = organisation.suppression_threshold
@@ -329,7 +340,7 @@ def engagement_spc(request, org_slug):
     series = selectors.weekly_kpis(organisation, ORGANISATION_SCOPE, start, end)
     monthly_pulse = [
         (figure.month, figure.mean)
-        for figure in pulse.pulse_months(organisation, ORGANISATION_SCOPE, start, end)
+        for figure in pulse_figures.pulse_months(organisation, ORGANISATION_SCOPE, start, end)
         if figure.mean is not None
     ]
     charts_out = []
@@ -361,4 +372,30 @@ def engagement_spc(request, org_slug):
             "charts": charts_out,
             "range_query": f"start={start}&end={end}",
         },
+    )
+
+
+# The pulse check-in ("How was your shift?") ------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def pulse(request, org_slug):
+    member = request.membership
+    form = PulseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        idea_services.pulse_check_in(
+            member=member, score=form.cleaned_data["score"], tags=form.cleaned_data["tags"]
+        )
+        messages.success(request, "Thank you. Your check-in has been recorded anonymously.")
+        return redirect("dashboards:pulse_done", org_slug=org_slug)
+    return render(
+        request, "dashboards/pulse.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def pulse_done(request, org_slug):
+    member = request.membership
+    summary = pulse_figures.ward_summary(request.organisation, member.home_ward)
+    return render(
+        request, "dashboards/pulse_done.html", {"summary": summary, "ward": member.home_ward}
     )

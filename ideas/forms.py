@@ -13,7 +13,6 @@ from .models import (
     TITLE_MAX,
     Category,
     Kind,
-    PulseTag,
     Status,
 )
 
@@ -184,28 +183,6 @@ class WardPickForm(forms.Form):
     """The ward chosen on "You said, we did" (GET); the ward's own page checks it exists."""
 
     ward = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
-
-
-class PulseForm(forms.Form):
-    score = forms.TypedChoiceField(
-        label="How was your shift?",
-        coerce=int,
-        choices=[
-            (5, "5: Very good"),
-            (4, "4: Good"),
-            (3, "3: OK"),
-            (2, "2: Difficult"),
-            (1, "1: Very difficult"),
-        ],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose how your shift was, from 1 to 5."},
-    )
-    tags = forms.MultipleChoiceField(
-        label="What made the difference? (optional)",
-        choices=PulseTag.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
 
 
 class EmailPreferenceForm(forms.Form):

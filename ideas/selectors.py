@@ -1,9 +1,6 @@
-from datetime import timedelta
-
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.utils import timezone
 
 from organisations.models import Membership, Organisation, Ward
 
@@ -124,21 +121,3 @@ def implemented_ideas(organisation: Organisation, *, ward: Ward | None = None):
         )
         .order_by("-status_changed_at")
     )
-
-
-def pulse_ward_summary(organisation: Organisation, ward: Ward | None, *, today=None) -> dict:
-    """A ward's pulse in its latest published month, by the dashboards' one rule
-    (dashboards.pulse): a live figure would change with each check-in and give it away."""
-    from dashboards import pulse
-
-    today = today or timezone.localdate()
-    # Last month, or the one before while last month's final roll-up has not run yet.
-    latest = pulse.latest(organisation, today - timedelta(days=62), today)
-    figure = latest.now(f"ward:{ward.pk}") if ward is not None else None
-    return {
-        "month": latest.month,
-        "count": None if figure is None else figure.count,
-        "mean": None if figure is None else figure.mean,
-        "threshold": organisation.suppression_threshold,
-        "enough": figure is not None and figure.mean is not None,
-    }

@@ -6,9 +6,9 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from improvewell.tenancy import OrganisationTask
 from improvewell.validators import one_line
 from organisations.models import Organisation
+from organisations.tenancy import OrganisationTask
 
 from .models import Notification
 from .services import anonymous_updates_send

@@ -21,8 +21,6 @@ urlpatterns = [
         {"poster": True},
         name="poster",
     ),
-    path("pulse/", views.pulse, name="pulse"),
-    path("pulse/thanks/", views.pulse_done, name="pulse_done"),
     path("manage/categories/", views.category_list, name="category_list"),
     path("manage/categories/<int:category_id>/", views.category_edit, name="category_edit"),
 ]

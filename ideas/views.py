@@ -18,7 +18,6 @@ from .forms import (
     CommentForm,
     EmailPreferenceForm,
     IdeaForm,
-    PulseForm,
     WardPickForm,
 )
 from .models import Category
@@ -243,25 +242,6 @@ def you_said_we_did(request, org_slug, ward_id=None, poster=False):
         else Ward.objects.filter(organisation=request.organisation).select_related("site")
     )
     return render(request, template, {"ward": ward, "ideas": ideas[:limit], "wards": wards})
-
-
-@require_http_methods(["GET", "POST"])
-def pulse(request, org_slug):
-    member = request.membership
-    form = PulseForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        services.pulse_check_in(
-            member=member, score=form.cleaned_data["score"], tags=form.cleaned_data["tags"]
-        )
-        messages.success(request, "Thank you. Your check-in has been recorded anonymously.")
-        return redirect("ideas:pulse_done", org_slug=org_slug)
-    return render(request, "ideas/pulse.html", {"form": form}, status=400 if form.errors else 200)
-
-
-def pulse_done(request, org_slug):
-    member = request.membership
-    summary = selectors.pulse_ward_summary(request.organisation, member.home_ward)
-    return render(request, "ideas/pulse_done.html", {"summary": summary, "ward": member.home_ward})
 
 
 @privileged(permissions.can_manage_organisation)

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
 
@@ -6,3 +7,22 @@ class NHSFormRenderer(TemplatesSetting):
 
     form_template_name = "forms/form.html"
     field_template_name = "forms/field.html"
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """Show a service's refusal on the form: beside the field it names, else at the top.
+
+    Services raise `ValidationError({"field": message})` for rules a form cannot check
+    alone (another organisation's ward, a workflow step); the person sees each message
+    where they can act on it and keeps everything they typed.
+    """
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def posted(request):
+    """The form data on a POST, None on a GET: for views that show and take one form."""
+    return request.POST if request.method == "POST" else None

@@ -238,8 +238,8 @@ def tenant_tables() -> dict[str, tuple[str, str] | None]:
     """
     from django.apps import apps
 
-    from organisations.models import Organisation
-
+    # Looked up, not imported: this kernel module sits below every app.
+    Organisation = apps.get_model("organisations", "Organisation")
     tables: dict[str, tuple[str, str] | None] = {}
     for model in apps.get_models():
         field = next((f for f in model._meta.fields if f.name == "organisation"), None)

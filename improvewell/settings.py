@@ -50,10 +50,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "improvewell",
-    "users",
+    "accounts",
     "organisations",
     "ideas",
     "teams",
+    "projects",
+    "triage",
+    "audit",
     "dashboards",
 ]
 
@@ -71,7 +74,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "improvewell.tenancy.OrganisationMiddleware",
+    "organisations.tenancy.OrganisationMiddleware",
     # After the tenant middleware: it needs request.membership.
     "organisations.middleware.TwoFactorMiddleware",
 ]

@@ -28,5 +28,7 @@ urlpatterns = [
     path("<slug:org_slug>/", include("organisations.urls")),
     path("<slug:org_slug>/", include("ideas.urls")),
     path("<slug:org_slug>/", include("teams.urls")),
+    path("<slug:org_slug>/", include("triage.urls")),
+    path("<slug:org_slug>/", include("projects.urls")),
     path("<slug:org_slug>/", include("dashboards.urls")),
 ]

@@ -81,3 +81,19 @@ class MemberSearchForm(forms.Form):
         choices=[("", "Active and inactive"), ("active", "Active"), ("inactive", "Deactivated")],
         required=False,
     )
+
+
+class WardsField(forms.ModelMultipleChoiceField):
+    default_error_messages = {"invalid_choice": "Choose wards of this organisation."}
+
+    def label_from_instance(self, ward):
+        return f"{ward.name} ({ward.site.name})"
+
+
+def wards_field(organisation, label="Wards covered"):
+    return WardsField(
+        label=label,
+        queryset=Ward.objects.filter(organisation=organisation).select_related("site"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
-from users.mfa import needs_mfa_setup
+from organisations.mfa import needs_mfa_setup
 
 from .permissions import privilege_of
 

@@ -21,6 +21,8 @@ authentication to set it up, for GET as well as POST.
 
 from functools import cached_property
 
+from django.core.exceptions import PermissionDenied, ValidationError
+
 from .models import Membership, Role
 
 ROLE_RANK = {Role.STAFF: 0, Role.QI_LEAD: 1, Role.ORG_ADMIN: 2}
@@ -158,3 +160,26 @@ def privilege_of(view, method: str):
         return None
     predicate, methods = mark
     return predicate if methods is None or method in methods else None
+
+
+# For services: the same rules, raised as the errors the views show. ----------------
+
+
+def require(allowed: bool, message: str) -> None:
+    """Refuse (403) what the predicate does not allow, in words for the person refused."""
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def require_same_organisation(organisation_id: int, *objects, field: str | None = None) -> None:
+    """Refuse anything of another organisation (a forged form value) as a field error.
+
+    The one check every service makes before it links two rows, so that a row can
+    never point across organisations whatever a form posts.
+    """
+    for obj in objects:
+        if obj is not None and obj.organisation_id != organisation_id:
+            noun = obj._meta.verbose_name
+            article = "an" if noun[0] in "aeiou" else "a"
+            message = f"Choose {article} {noun} of this organisation."
+            raise ValidationError({field: message} if field else message)

@@ -18,7 +18,7 @@ from allauth.core import context
 from django import forms
 from django.dispatch import receiver
 
-from users.forms import SignupForm as UserSignupForm
+from accounts.forms import SignupForm as UserSignupForm
 
 from .models import Invitation
 from .services import (

@@ -7,8 +7,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from improvewell.tenancy import OrganisationTask
 from improvewell.validators import one_line
+from organisations.tenancy import OrganisationTask
 
 from .models import Invitation
 

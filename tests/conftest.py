@@ -18,6 +18,9 @@ from improvewell.celery import app as celery_app
 from organisations.models import Role
 from tests import factories
 
+# Fixtures for triage, teams and projects, shared by their test folders.
+pytest_plugins = ["tests.teamwork"]
+
 # The test database is built outside any request, so outside any scope.
 utils.setup_databases = scopes_disabled()(utils.setup_databases)
 

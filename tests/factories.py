@@ -4,8 +4,8 @@ across organisations); the code under test runs scoped."""
 import factory
 from allauth.account.models import EmailAddress
 
+from accounts.models import User
 from organisations.models import Invitation, Membership, Organisation, SignupDomain, Site, Ward
-from users.models import User
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -116,7 +116,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
 
 class ProjectFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "teams.Project"
+        model = "projects.Project"
 
     organisation = factory.SubFactory(OrganisationFactory)
     title = factory.Sequence(lambda n: f"Project {n}")
@@ -126,7 +126,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
 
 class MeasureFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "teams.Measure"
+        model = "projects.Measure"
 
     organisation = factory.SelfAttribute("project.organisation")
     project = factory.SubFactory(ProjectFactory)

@@ -16,7 +16,7 @@ from django_scopes import scope, scopes_disabled
 
 from ideas import services
 from ideas.models import Comment, Idea, Notification, Status
-from teams.models import Project
+from projects.models import Project
 from tests.conftest import membership
 from tests.factories import UserFactory
 from tests.isolation.test_routes import _fill, objects_of_other_organisation, organisation_routes

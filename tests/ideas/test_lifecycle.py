@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from dashboards.pulse import ward_summary as pulse_ward_summary
 from dashboards.rollup import rollup_range
 from ideas import services
 from ideas.models import Notification, PulseCheckIn, Status
-from ideas.selectors import pulse_ward_summary
 from ideas.tasks import send_notification_email_task
 from tests.conftest import membership
 from tests.factories import MembershipFactory

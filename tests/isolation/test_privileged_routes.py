@@ -107,7 +107,7 @@ def world(organisation, ward, settings):
         team = factories.TeamFactory(organisation=organisation, name="Walked team")
         other_team = factories.TeamFactory(organisation=organisation, name="Another team")
         Idea.objects.filter(pk=objects["idea_id"]).update(team=team)
-        from teams.models import Project
+        from projects.models import Project
 
         Project.objects.filter(pk=objects["project_id"]).update(team=team)
     objects["team_id"] = team.pk

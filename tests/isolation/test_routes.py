@@ -46,7 +46,7 @@ def _fill(route: str, values: dict) -> str:
 
 def objects_of_other_organisation(organisation) -> dict:
     """One object of each kind that a URL can name, owned by `organisation`."""
-    from teams.models import DriverNode, MeasurePoint, PDSACycle
+    from projects.models import DriverNode, MeasurePoint, PDSACycle
 
     with scopes_disabled():
         membership = factories.MembershipFactory(organisation=organisation)

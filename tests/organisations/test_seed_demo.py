@@ -14,7 +14,8 @@ def snapshot():
                 for row in model._default_manager.values()
             )
             for model in apps.get_models()
-            if model._meta.app_label in {"users", "organisations", "account", "ideas", "teams"}
+            if model._meta.app_label
+            in {"users", "organisations", "account", "ideas", "teams", "projects", "audit"}
         }
 
 

@@ -9,14 +9,17 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django_scopes import scopes_disabled
 
+from audit.models import AuditEvent
 from ideas.models import Notification, Status
 from organisations.models import Role
-from teams import services
-from teams.models import AuditEvent, Project, Stage, Team
-
-from .conftest import ORG, page, person
-from .test_projects import edit_form, fresh, project_form, project_url
-from .test_triage import assign
+from projects import services as project_services
+from projects.models import Project, Stage
+from teams import services as team_services
+from teams.models import Team
+from tests.projects.test_projects import edit_form, fresh, project_form, project_url
+from tests.teamwork import ORG, page, person
+from tests.triage.test_triage import assign
+from triage import services as triage_services
 
 MFA_SETUP = "/accounts/2fa/totp/activate/"
 
@@ -71,15 +74,15 @@ def test_the_services_refuse_staff_what_the_pages_refuse_them(
 ):
     idea = share(bob)
     with pytest.raises(PermissionDenied):
-        as_member(bob, services.team_save, name="Bob's team", purpose="", wards=[], members=[])
+        as_member(bob, team_services.team_save, name="Bob's team", purpose="", wards=[], members=[])
     with pytest.raises(PermissionDenied):
-        as_member(bob, services.idea_triage_status, idea=idea, to_status=Status.UNDER_REVIEW)
+        as_member(bob, triage_services.idea_triage_status, idea=idea, to_status=Status.UNDER_REVIEW)
     with pytest.raises(PermissionDenied):
-        as_member(tess, services.idea_assign_team, idea=idea, team=team)
+        as_member(tess, triage_services.idea_assign_team, idea=idea, team=team)
     with pytest.raises(PermissionDenied):
         as_member(
             tess,
-            services.driver_node_add,
+            project_services.driver_node_add,
             project=other_project,
             level="primary",
             text="Hip protectors",
@@ -94,7 +97,7 @@ def test_the_service_lets_a_qi_lead_change_a_project_of_a_team_they_are_not_on(
 ):
     as_member(
         lena,
-        services.project_update,
+        project_services.project_update,
         project=project,
         title=project.title,
         aim=project.aim,
@@ -143,7 +146,7 @@ def test_the_link_service_refuses_an_idea_the_member_may_not_triage(
 ):
     idea = share(bob)
     with pytest.raises(ValidationError) as refused:
-        as_member(tess, services.project_link_idea, project=project, idea=idea)
+        as_member(tess, project_services.project_link_idea, project=project, idea=idea)
     assert refused.value.message_dict == {"ideas": ["You can only link ideas that you triage."]}
     with scopes_disabled():
         assert not project.ideas.exists()
@@ -179,7 +182,7 @@ def test_the_create_service_refuses_a_team_the_member_is_not_on(as_member, tess,
     with pytest.raises(ValidationError) as refused:
         as_member(
             tess,
-            services.project_create,
+            project_services.project_create,
             title="Fewer falls",
             aim="Halve falls by March.",
             team=other_team,

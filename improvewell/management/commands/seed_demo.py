@@ -25,7 +25,9 @@ from organisations.models import (
     Site,
     Ward,
 )
-from teams.demo import seed_projects
+from projects.demo import seed_projects
+from teams.demo import seed_teams
+from triage.demo import assign_ideas
 
 DASHBOARD_DAYS = 84
 DEMO_PASSWORD = "improvewell-demo"  # noqa: S105 (published demo login, local only)
@@ -193,8 +195,10 @@ class Command(BaseCommand):
                 )
                 seed_ideas(organisation, named_staff=staff, lead=lead)
                 seed_pulse(organisation)
-                if lead.role != Role.STAFF:
-                    seed_projects(organisation, lead=lead)
+                teams = seed_teams(organisation, lead=lead) if lead.role != Role.STAFF else []
+                if teams:
+                    assign_ideas(organisation, lead=lead, teams=teams)
+                    seed_projects(organisation, lead=lead, teams=teams)
                 # Twelve weeks of engagement figures for the dashboards.
                 today = timezone.localdate()
                 rollup_range(organisation, today - timedelta(days=DASHBOARD_DAYS - 1), today)

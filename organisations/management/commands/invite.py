@@ -1,9 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
-from improvewell.tenancy import OrganisationCommand
 from organisations.models import Role
 from organisations.services import invitation_create
+from organisations.tenancy import OrganisationCommand
 
 
 class Command(OrganisationCommand):

@@ -1,0 +1,201 @@
+"""Demo QI projects for `manage.py seed_demo`: driver diagrams, measures with several
+months of data, PDSA cycles and updates, made through the services."""
+
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+
+from ideas.models import Idea
+from organisations.models import Membership
+from teams.models import Team
+
+from . import services
+from .models import DriverNode, Measure, Stage
+
+
+def _series(rng, start, count, level, noise, shift_at=None, shifted=None):
+    values = []
+    for n in range(count):
+        centre = shifted if shift_at is not None and n >= shift_at else level
+        values.append((start + timedelta(weeks=n), round(centre + rng.uniform(-noise, noise), 1)))
+    return values
+
+
+def seed_projects(organisation, lead: Membership, teams: list[Team]) -> None:
+    rng = random.Random(f"projects:{organisation.slug}")
+    safety, wellbeing = teams
+    wards = {w.name: w for w in lead.organisation.wards.all()}
+    ideas = {i.title: i for i in Idea.objects.filter(organisation=organisation)}
+    today = timezone.localdate()
+    trolley = ideas.get("Night-time drug round trolley for the AMU")
+    project = services.project_create(
+        member=lead,
+        title="Shorter night drug rounds on the AMU",
+        aim="Reduce the length of the night drug round on the Acute Medical Unit from 75 to "
+        "55 minutes by the end of March.",
+        team=safety,
+        wards=[wards["Acute Medical Unit"]] if "Acute Medical Unit" in wards else [],
+        ideas=[trolley] if trolley else [],
+        start_date=today - timedelta(weeks=20),
+        target_date=today + timedelta(weeks=12),
+    )
+    services.project_update(
+        member=lead,
+        project=project,
+        title=project.title,
+        aim=project.aim,
+        stage=Stage.TESTING,
+        team=safety,
+        wards=list(project.wards.all()),
+        start_date=project.start_date,
+        target_date=project.target_date,
+    )
+    equipment = services.driver_node_add(
+        member=lead, project=project, level=DriverNode.Level.PRIMARY, text="Equipment ready"
+    )
+    stocked = services.driver_node_add(
+        member=lead,
+        project=project,
+        level=DriverNode.Level.SECONDARY,
+        text="Trolleys stocked before the round",
+        parent=equipment,
+    )
+    services.driver_node_add(
+        member=lead,
+        project=project,
+        level=DriverNode.Level.CHANGE,
+        text="",
+        parent=stocked,
+        idea=trolley,
+    )
+    organised = services.driver_node_add(
+        member=lead, project=project, level=DriverNode.Level.PRIMARY, text="How the team works"
+    )
+    start_together = services.driver_node_add(
+        member=lead,
+        project=project,
+        level=DriverNode.Level.SECONDARY,
+        text="Both bays start at the same time",
+        parent=organised,
+    )
+    services.driver_node_add(
+        member=lead,
+        project=project,
+        level=DriverNode.Level.CHANGE,
+        text="Do not disturb tabards during the round",
+        parent=start_together,
+    )
+    start = today - timedelta(weeks=20)
+    measures = [
+        (
+            "Night drug round duration",
+            Measure.Type.OUTCOME,
+            "minutes",
+            Measure.Direction.DOWN,
+            55,
+            _series(rng, start, 20, 76, 5, shift_at=12, shifted=61),
+        ),
+        (
+            "Rounds started by 22:00",
+            Measure.Type.PROCESS,
+            "%",
+            Measure.Direction.UP,
+            90,
+            _series(rng, start, 16, 62, 8, shift_at=10, shifted=81),
+        ),
+        (
+            "Medication incidents at night",
+            Measure.Type.BALANCING,
+            "incidents per week",
+            Measure.Direction.DOWN,
+            None,
+            _series(rng, start, 14, 3, 2),
+        ),
+    ]
+    for name, kind, unit, direction, target, points in measures:
+        measure = services.measure_save(
+            member=lead,
+            project=project,
+            name=name,
+            type=kind,
+            unit=unit,
+            direction=direction,
+            description="",
+            target=target,
+        )
+        services.measure_points_add(member=lead, measure=measure, points=points)
+    services.pdsa_save(
+        member=lead,
+        project=project,
+        change="Second trolley on nights",
+        prediction="Both bays start together and the round is 15 minutes shorter.",
+        start_date=start + timedelta(weeks=11),
+        end_date=start + timedelta(weeks=13),
+        do_notes="Trialled for two weeks on nights.",
+        study_notes="Rounds were 14 minutes shorter on average; no rise in incidents.",
+        act="adopt",
+        act_notes="Keep the second trolley; pharmacy stocks it.",
+    )
+    services.project_post_update(
+        member=lead,
+        project=project,
+        text="The second trolley has cut about 14 minutes from the night round. "
+        "Next we are testing do-not-disturb tabards.",
+    )
+    services.pdsa_save(
+        member=lead,
+        project=project,
+        change="Do not disturb tabards",
+        prediction="Fewer interruptions: another 5 minutes saved.",
+        start_date=start + timedelta(weeks=16),
+        end_date=None,
+        do_notes="",
+        study_notes="",
+        act="",
+        act_notes="",
+    )
+
+    quiet = ideas.get("Quiet room for staff breaks in ED")
+    done = services.project_create(
+        member=lead,
+        title="A quiet room for ED staff",
+        aim="Give every ED shift somewhere quiet to take a ten-minute break, "
+        "by the end of the quarter.",
+        team=wellbeing,
+        wards=[],
+        ideas=[quiet] if quiet else [],
+        start_date=today - timedelta(weeks=10),
+        target_date=today - timedelta(weeks=1),
+    )
+    services.project_update(
+        member=lead,
+        project=done,
+        title=done.title,
+        aim=done.aim,
+        stage=Stage.COMPLETE,
+        team=wellbeing,
+        wards=[],
+        start_date=done.start_date,
+        target_date=done.target_date,
+    )
+    falls = ideas.get("Handover sheet with falls risk at the top")
+    handover = services.project_create(
+        member=lead,
+        title="Falls risk visible at every handover",
+        aim="Every handover on Oak Ward mentions each patient's falls risk by February.",
+        team=safety,
+        wards=[],
+        ideas=[falls] if falls else [],
+    )
+    services.project_update(
+        member=lead,
+        project=handover,
+        title=handover.title,
+        aim=handover.aim,
+        stage=Stage.PLANNING,
+        team=safety,
+        wards=[],
+        start_date=None,
+        target_date=None,
+    )

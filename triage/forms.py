@@ -1,0 +1,121 @@
+from django import forms
+
+from ideas.models import Category, Idea, Kind, Status
+from organisations import permissions
+from organisations.forms import WardChoiceField
+from organisations.models import Site, Ward
+from teams.models import Team
+
+
+class InboxFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Type", choices=[("", "All types"), *Kind.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        choices=[("", "Open (not yet implemented or closed)"), *Status.choices],
+        required=False,
+    )
+    overdue = forms.BooleanField(label="Waiting longer than the response target", required=False)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"] = forms.ModelChoiceField(
+            label="Site",
+            queryset=Site.objects.filter(organisation=organisation),
+            required=False,
+            empty_label="All sites",
+        )
+        self.fields["ward"] = WardChoiceField(
+            label="Ward",
+            queryset=Ward.objects.filter(organisation=organisation).select_related("site"),
+            required=False,
+            empty_label="All wards",
+        )
+        self.fields["category"] = forms.ModelChoiceField(
+            label="Category",
+            queryset=Category.objects.filter(organisation=organisation),
+            required=False,
+            empty_label="All categories",
+        )
+        self.fields["team"] = forms.ModelChoiceField(
+            label="Team",
+            queryset=Team.objects.filter(organisation=organisation),
+            required=False,
+            empty_label="Any team",
+        )
+        self.order_fields(["status", "site", "ward", "category", "kind", "team", "overdue"])
+
+
+STATUS_CHOICES = [(s.value, s.label) for s in Status if s != Status.DUPLICATE]
+
+
+class StatusForm(forms.Form):
+    to_status = forms.ChoiceField(label="New status", choices=STATUS_CHOICES)
+    message = forms.CharField(
+        label="Message to the person who shared it",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when it is not taken forward.",
+    )
+
+    def __init__(self, *args, idea=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if idea is not None:
+            prefix = f"idea-{idea.pk}"
+            self.auto_id = f"id_{prefix}_%s"
+
+
+class BulkTriageForm(forms.Form):
+    ideas = forms.ModelMultipleChoiceField(
+        queryset=Idea.objects.none(),
+        error_messages={"required": "Select at least one idea."},
+    )
+    action = forms.ChoiceField(
+        choices=[("assign", "Assign to team"), ("review", "Move to under review")]
+    )
+
+    def __init__(self, *args, organisation, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ideas"].queryset = permissions.triageable_ideas(
+            member, Idea.objects.filter(organisation=organisation)
+        )
+        self.fields["ideas"].error_messages["invalid_choice"] = "Select ideas from your inbox."
+        self.fields["team"] = forms.ModelChoiceField(
+            label="Team",
+            queryset=Team.objects.filter(organisation=organisation),
+            required=False,
+            empty_label="Choose a team",
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "assign" and not data.get("team"):
+            self.add_error("team", "Choose the team to assign the ideas to.")
+        return data
+
+
+class AssignTeamForm(forms.Form):
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"] = forms.ModelChoiceField(
+            label="Team",
+            queryset=Team.objects.filter(organisation=organisation),
+            required=False,
+            empty_label="No team",
+        )
+
+
+class MergeForm(forms.Form):
+    into = forms.UUIDField(
+        label="Reference of the original idea",
+        help_text="The long reference at the end of the original idea's web address.",
+        error_messages={"invalid": "Enter the idea's reference, as in its web address."},
+    )
+    message = forms.CharField(
+        label="Message to the person who shared it",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -10,7 +10,8 @@ from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from ideas.models import OPEN_STATUSES, Idea
+from ideas.models import Idea
+from ideas.selectors import past_response_target
 from organisations import permissions
 from organisations.models import Membership, Role, Ward
 
@@ -35,10 +36,7 @@ def digest_context(member: Membership, week_start: date) -> dict:
     if wards:
         ideas = ideas.filter(ward__in=wards)
     new = ideas.filter(created_at__gte=start, created_at__lt=end).order_by("-created_at")
-    overdue_before = end - timedelta(days=organisation.response_target_days)
-    overdue = ideas.filter(
-        status__in=OPEN_STATUSES, first_response_at__isnull=True, created_at__lt=overdue_before
-    ).order_by("created_at")
+    overdue = ideas.filter(past_response_target(organisation, at=end)).order_by("created_at")
     facts = DailyFact.objects.filter(
         organisation=organisation, day__gte=week_start, day__lte=week_end
     )

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 
-from ideas.models import OPEN_STATUSES, Idea
-from ideas.selectors import on_site
+from ideas.models import Idea
+from ideas.selectors import awaiting_reply, on_site
 from organisations.models import Profession, Site, Ward
 
 from .models import ORGANISATION_SCOPE, STAFF_FIELDS, DailyFact
@@ -289,9 +289,9 @@ def weekly_kpis(organisation, scope_key: str, start: date, end: date) -> dict[st
 
 
 def waiting_longest(organisation, *, ward=None, site=None, limit=10):
-    ideas = Idea.objects.filter(
-        organisation=organisation, status__in=OPEN_STATUSES, first_response_at__isnull=True
-    ).select_related("ward", "site", "category")
+    ideas = Idea.objects.filter(awaiting_reply(), organisation=organisation).select_related(
+        "ward", "site", "category"
+    )
     if ward is not None:
         ideas = ideas.filter(ward=ward)
     if site is not None:

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from improvewell.mail import EMAIL_RETRY
 from organisations.models import Organisation
 from organisations.tenancy import OrganisationTask
 
@@ -45,9 +46,7 @@ def rollup_yesterday_task():
     return _fan_out(timezone.localdate() - timedelta(days=1))
 
 
-@shared_task(
-    base=OrganisationTask, autoretry_for=(OperationalError,), retry_backoff=60, max_retries=5
-)
+@shared_task(base=OrganisationTask, **EMAIL_RETRY)
 def send_weekly_digests_task(*, organisation, week_start: str):
     """Send one organisation's digests for a week. Idempotent: DigestSent records who got one."""
     return send_weekly_digests(organisation, date.fromisoformat(week_start))

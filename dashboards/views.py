@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 from charts import spc
 from charts import svg as charts
 from ideas import services as idea_services
+from improvewell.forms import posted
 from improvewell.http import csv_response
 from organisations import permissions
 from organisations.models import Site, Ward
@@ -381,7 +382,7 @@ def engagement_spc(request, org_slug):
 @require_http_methods(["GET", "POST"])
 def pulse(request, org_slug):
     member = request.membership
-    form = PulseForm(request.POST if request.method == "POST" else None)
+    form = PulseForm(posted(request))
     if request.method == "POST" and form.is_valid():
         idea_services.pulse_check_in(
             member=member, score=form.cleaned_data["score"], tags=form.cleaned_data["tags"]

@@ -1,16 +1,40 @@
+from datetime import timedelta
+
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery
+from django.utils import timezone
 
 from organisations.models import Membership, Organisation, Ward
 
 from .anonymity import addressed_to, shared_by
-from .models import Comment, Idea, IdeaEvent, Notification, Status, Support
+from .models import OPEN_STATUSES, Comment, Idea, IdeaEvent, Notification, Status, Support
 
 # The same expression as the GIN index in migration 0002, so PostgreSQL can use it.
 SEARCH_VECTOR = SearchVector("title", "description", config="english")
 
 SORTS = {"newest": ("-created_at",), "supported": ("-support_count", "-created_at")}
+
+
+def awaiting_reply() -> Q:
+    """Ideas still open that nobody has answered yet."""
+    return Q(status__in=OPEN_STATUSES, first_response_at__isnull=True)
+
+
+def past_response_target(organisation: Organisation, *, at=None) -> Q:
+    """Ideas awaiting a reply for longer than the organisation's response target.
+
+    The one rule behind the triage inbox's red tag and filter and the weekly digest's
+    count, so that they cannot disagree about which ideas are late.
+    """
+    due = (at or timezone.now()) - timedelta(days=organisation.response_target_days)
+    return awaiting_reply() & Q(created_at__lt=due)
+
+
+def with_past_target(ideas, organisation: Organisation):
+    """`ideas` annotated with `past_target` (bool), for pages that tag late ideas."""
+    late = ExpressionWrapper(past_response_target(organisation), output_field=BooleanField())
+    return ideas.annotate(past_target=late)
 
 
 def on_site(site) -> Q:

@@ -1,25 +1,16 @@
-import smtplib
-
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from improvewell.mail import EMAIL_RETRY
 from improvewell.validators import one_line
 from organisations.models import Organisation
 from organisations.tenancy import OrganisationTask
 
 from .models import Notification
 from .services import anonymous_updates_send
-
-EMAIL_RETRY = {
-    "autoretry_for": (smtplib.SMTPException, ConnectionError, TimeoutError),
-    "retry_backoff": 30,
-    "retry_backoff_max": 900,
-    "retry_jitter": True,
-    "max_retries": 6,
-}
 
 
 @shared_task(base=OrganisationTask, **EMAIL_RETRY)

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from improvewell.forms import add_service_errors, posted
 from improvewell.http import safe_next
 from organisations import permissions
 from organisations.models import Ward
@@ -26,18 +27,6 @@ IDEAS_PER_PAGE = 20
 NOTIFICATIONS_PER_PAGE = 30
 
 
-def _service_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        known = {k: v for k, v in exc.error_dict.items() if k in form.fields}
-        for field, errors in known.items():
-            form.add_error(field, errors)
-        for field, errors in exc.error_dict.items():
-            if field not in known:
-                form.add_error(None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 def _idea_or_404(request, idea_id):
     idea = selectors.idea_for_member(request.membership, idea_id)
     if idea is None:
@@ -51,7 +40,7 @@ def submit(request, org_slug):
     services.category_defaults_ensure(request.organisation)
     initial = {"submission_id": IdeaForm.new_submission_id(), "ward": member.home_ward_id}
     form = IdeaForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         organisation=request.organisation,
         initial=initial,
     )
@@ -75,7 +64,7 @@ def submit(request, org_slug):
                 form.add_error(None, str(exc))
                 status = 429
             except ValidationError as exc:
-                _service_errors(form, exc)
+                add_service_errors(form, exc)
                 status = 400
             else:
                 # Shown in answer to the POST, not after a redirect: a redirect to a URL
@@ -180,7 +169,7 @@ def comment(request, org_slug, idea_id):
         try:
             services.comment_add(member=member, idea=idea, body=form.cleaned_data["body"])
         except ValidationError as exc:
-            _service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Your comment has been added.")
             return redirect(idea_url(org_slug, idea) + "#comments")
@@ -210,7 +199,7 @@ def notifications(request, org_slug):
 @require_http_methods(["GET", "POST"])
 def email_preferences(request, org_slug):
     form = EmailPreferenceForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial={"email_notifications": request.user.email_notifications},
     )
     if request.method == "POST" and form.is_valid():
@@ -248,9 +237,7 @@ def you_said_we_did(request, org_slug, ward_id=None, poster=False):
 @require_http_methods(["GET", "POST"])
 def category_list(request, org_slug):
     services.category_defaults_ensure(request.organisation)
-    form = CategoryForm(
-        request.POST if request.method == "POST" else None, initial={"is_active": True}
-    )
+    form = CategoryForm(posted(request), initial={"is_active": True})
     if request.method == "POST" and form.is_valid():
         try:
             services.category_save(
@@ -259,7 +246,7 @@ def category_list(request, org_slug):
                 is_active=form.cleaned_data["is_active"],
             )
         except ValidationError as exc:
-            _service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Added the category “{form.cleaned_data['name']}”.")
             return redirect("ideas:category_list", org_slug=org_slug)
@@ -277,7 +264,7 @@ def category_list(request, org_slug):
 def category_edit(request, org_slug, category_id):
     category = get_object_or_404(Category, organisation=request.organisation, pk=category_id)
     form = CategoryForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial={"name": category.name, "is_active": category.is_active},
     )
     if request.method == "POST" and form.is_valid():
@@ -289,7 +276,7 @@ def category_edit(request, org_slug, category_id):
                 is_active=form.cleaned_data["is_active"],
             )
         except ValidationError as exc:
-            _service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "The category has been saved.")
             return redirect("ideas:category_list", org_slug=org_slug)

@@ -1,5 +1,3 @@
-import smtplib
-
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
@@ -7,20 +5,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from improvewell.mail import EMAIL_RETRY
 from improvewell.validators import one_line
 from organisations.tenancy import OrganisationTask
 
 from .models import Invitation
 
 
-@shared_task(
-    base=OrganisationTask,
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=30,
-    retry_backoff_max=900,
-    retry_jitter=True,
-    max_retries=6,
-)
+@shared_task(base=OrganisationTask, **EMAIL_RETRY)
 def send_invitation_email_task(*, organisation, invitation_id):
     """Email an invitation link once.
 

@@ -4,6 +4,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from improvewell.forms import add_service_errors, posted
+
 from . import permissions, selectors, services
 from .forms import InvitationForm, MemberForm, MemberSearchForm, ProfileForm
 from .models import Invitation, Membership
@@ -11,14 +13,6 @@ from .permissions import privileged
 from .signup import invitation_remember
 
 MEMBERS_PER_PAGE = 50
-
-
-def _add_service_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def home(request, org_slug):
@@ -39,7 +33,7 @@ def profile(request, org_slug):
     membership = request.membership
     initial = {"profession": membership.profession, "home_ward": membership.home_ward_id}
     form = ProfileForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         organisation=request.organisation,
         initial=initial,
     )
@@ -51,7 +45,7 @@ def profile(request, org_slug):
                 home_ward=form.cleaned_data["home_ward"],
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Your profile has been saved.")
             return redirect("organisations:home", org_slug=org_slug)
@@ -90,7 +84,7 @@ def _membership(request, membership_id) -> Membership:
 @require_http_methods(["GET", "POST"])
 def member_edit(request, org_slug, membership_id):
     membership = _membership(request, membership_id)
-    form = MemberForm.for_membership(membership, request.POST if request.method == "POST" else None)
+    form = MemberForm.for_membership(membership, posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_update(
@@ -100,7 +94,7 @@ def member_edit(request, org_slug, membership_id):
                 home_ward=form.cleaned_data["home_ward"],
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Saved the changes to {membership.user}.")
             return redirect("organisations:member_list", org_slug=org_slug)
@@ -142,7 +136,7 @@ def member_reactivate(request, org_slug, membership_id):
 @privileged(permissions.can_manage_organisation)
 @require_http_methods(["GET", "POST"])
 def invitation_list(request, org_slug):
-    form = InvitationForm(request.POST if request.method == "POST" else None)
+    form = InvitationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invitation_create(
@@ -152,7 +146,7 @@ def invitation_list(request, org_slug):
                 invited_by=request.user,
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("organisations:invitation_list", org_slug=org_slug)

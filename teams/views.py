@@ -3,8 +3,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from improvewell.forms import add_service_errors as _errors_into
-from improvewell.forms import posted as _posted
+from improvewell.forms import add_service_errors, posted
 from organisations import permissions
 from organisations.permissions import privileged
 from teams import selectors, services
@@ -44,9 +43,9 @@ def team_edit(request, org_slug, team_id=None):
     team = None
     if team_id is not None:
         team = get_object_or_404(Team, organisation=request.organisation, pk=team_id)
-        form = TeamForm.for_team(team, _posted(request))
+        form = TeamForm.for_team(team, posted(request))
     else:
-        form = TeamForm(_posted(request), organisation=request.organisation)
+        form = TeamForm(posted(request), organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
         try:
             team = services.team_save(
@@ -58,7 +57,7 @@ def team_edit(request, org_slug, team_id=None):
                 members=form.cleaned_data["member_emails"],
             )
         except ValidationError as exc:
-            _errors_into(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"The team “{team.name}” has been saved.")
             return redirect("teams:team_detail", org_slug=org_slug, team_id=team.pk)

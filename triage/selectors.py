@@ -1,16 +1,9 @@
-from datetime import timedelta
-
 from django.db.models import Case, IntegerField, Value, When
-from django.utils import timezone
 
 from ideas.models import OPEN_STATUSES, Idea, Status
-from ideas.selectors import on_site
+from ideas.selectors import on_site, past_response_target, with_past_target
 from organisations import permissions
 from organisations.models import Membership
-
-
-def overdue_since(organisation):
-    return timezone.now() - timedelta(days=organisation.response_target_days)
 
 
 def triage_inbox(
@@ -46,13 +39,21 @@ def triage_inbox(
     if kind:
         ideas = ideas.filter(kind=kind)
     if overdue:
-        ideas = ideas.filter(
-            first_response_at__isnull=True, created_at__lt=overdue_since(organisation)
+        ideas = ideas.filter(past_response_target(organisation))
+    return (
+        with_past_target(ideas, organisation)
+        .annotate(
+            unreviewed=Case(
+                When(status=Status.SUBMITTED, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
         )
-    return ideas.annotate(
-        unreviewed=Case(
-            When(status=Status.SUBMITTED, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-    ).order_by("unreviewed", "created_at")
+        .order_by("unreviewed", "created_at")
+    )
+
+
+def inbox_item(member: Membership, idea: Idea) -> Idea:
+    """One idea as an inbox row shows it (after a change made from the inbox)."""
+    ideas = Idea.objects.filter(pk=idea.pk).select_related("ward__site", "site", "category", "team")
+    return with_past_target(ideas, member.organisation).get()

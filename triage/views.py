@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.selectors import audit_trail
 from ideas.models import Idea
 from ideas.selectors import idea_for_member
-from improvewell.forms import add_service_errors as _errors_into
+from improvewell.forms import add_service_errors
 from improvewell.http import safe_next
 from organisations import permissions
 from organisations.permissions import privileged
@@ -51,7 +51,6 @@ def inbox(request, org_slug):
             "page": page,
             "query": query.urlencode(),
             "bulk": BulkTriageForm(organisation=request.organisation, member=member),
-            "overdue_since": selectors.overdue_since(request.organisation),
         },
     )
 
@@ -113,7 +112,7 @@ def idea_status(request, org_slug, idea_id):
             error = " ".join(exc.messages)
     else:
         error = " ".join(e for errors in form.errors.values() for e in errors)
-    idea.refresh_from_db()
+    idea = selectors.inbox_item(request.membership, idea)
     if request.htmx:
         return render(
             request,
@@ -123,7 +122,6 @@ def idea_status(request, org_slug, idea_id):
                 "status_form": form if error else StatusForm(idea=idea),
                 "error": error,
                 "saved": not error,
-                "overdue_since": selectors.overdue_since(request.organisation),
             },
             status=400 if error else 200,
         )
@@ -174,7 +172,9 @@ def idea_triage(request, org_slug, idea_id):
                     messages.success(request, f"Linked to “{project.title}”.")
                     return redirect("triage:idea_triage", org_slug=org_slug, idea_id=idea.pk)
         except ValidationError as exc:
-            _errors_into({"assign": assign, "merge": merge, "link": link}.get(action, merge), exc)
+            add_service_errors(
+                {"assign": assign, "merge": merge, "link": link}.get(action, merge), exc
+            )
         status = 400
     return render(
         request,

@@ -9,19 +9,21 @@ SCHEDULES = [
 
 
 def create(apps, schema_editor):
+    db = schema_editor.connection.alias  # the database being migrated
     Crontab = apps.get_model("django_celery_beat", "CrontabSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
     for name, task, minute, hour in SCHEDULES:
-        crontab, _ = Crontab.objects.get_or_create(
+        crontab, _ = Crontab.objects.using(db).get_or_create(
             minute=minute, hour=hour, day_of_week="*", day_of_month="*", month_of_year="*",
             timezone="Europe/London",
         )
-        PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "crontab": crontab})
+        PeriodicTask.objects.using(db).get_or_create(name=name, defaults={"task": task, "crontab": crontab})
 
 
 def remove(apps, schema_editor):
+    db = schema_editor.connection.alias  # the database being migrated
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name__in=[name for name, *_ in SCHEDULES]).delete()
+    PeriodicTask.objects.using(db).filter(name__in=[name for name, *_ in SCHEDULES]).delete()
 
 
 class Migration(migrations.Migration):

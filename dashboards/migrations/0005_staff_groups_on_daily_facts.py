@@ -7,12 +7,13 @@ from django.db import migrations, models
 
 def copy_staff_groups(apps, schema_editor):
     """Staff groups move from their own rows onto the daily facts (sites add up wards)."""
+    db = schema_editor.connection.alias  # the database being migrated
     DailyFact = apps.get_model("dashboards", "DailyFact")
     DailyProfessionFact = apps.get_model("dashboards", "DailyProfessionFact")
     Ward = apps.get_model("organisations", "Ward")
-    site_of = dict(Ward.objects.values_list("pk", "site_id"))
+    site_of = dict(Ward.objects.using(db).values_list("pk", "site_id"))
     totals = defaultdict(int)
-    rows = DailyProfessionFact.objects.values_list(
+    rows = DailyProfessionFact.objects.using(db).values_list(
         "organisation_id", "day", "scope_key", "profession", "ideas"
     )
     for organisation_id, day, scope_key, profession, ideas in rows.iterator():
@@ -22,7 +23,7 @@ def copy_staff_groups(apps, schema_editor):
             site = f"site:{site_of[int(scope_key[5:])]}"
             totals[(organisation_id, day, site, field)] += ideas
     for (organisation_id, day, scope_key, field), ideas in totals.items():
-        DailyFact.objects.filter(
+        DailyFact.objects.using(db).filter(
             organisation_id=organisation_id, day=day, scope_key=scope_key
         ).update(**{field: ideas})
 

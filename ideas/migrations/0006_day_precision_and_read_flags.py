@@ -18,13 +18,14 @@ def _day(moment, zone):
 
 
 def forwards(apps, schema_editor):
+    db = schema_editor.connection.alias  # the database being migrated
     # Tenant rows of every organisation: under forced row-level security, the owner
     # running migrations sees them only through the reviewed escape hatch.
     with cross_organisation():
-        _forwards(apps, zone=ZoneInfo(settings.TIME_ZONE))
+        _forwards(apps, zone=ZoneInfo(settings.TIME_ZONE), db=db)
 
 
-def _forwards(apps, *, zone):
+def _forwards(apps, *, zone, db):
     Idea = apps.get_model("ideas", "Idea")
     IdeaEvent = apps.get_model("ideas", "IdeaEvent")
     Comment = apps.get_model("ideas", "Comment")
@@ -32,29 +33,29 @@ def _forwards(apps, *, zone):
 
     # Thread order first, while the old times still say it.
     idea_id, position = None, 0
-    for comment in Comment.objects.order_by("idea_id", "created_at", "id").iterator(
+    for comment in Comment.objects.using(db).order_by("idea_id", "created_at", "id").iterator(
         chunk_size=2000
     ):
         if comment.idea_id != idea_id:
             idea_id, position = comment.idea_id, 0
-        Comment.objects.filter(pk=comment.pk).update(position=position)
+        Comment.objects.using(db).filter(pk=comment.pk).update(position=position)
         position += 1
 
-    Notification.objects.filter(read_at__isnull=False).update(is_read=True)
-    Notification.objects.filter(emailed_at__isnull=False).update(is_emailed=True)
+    Notification.objects.using(db).filter(read_at__isnull=False).update(is_read=True)
+    Notification.objects.using(db).filter(emailed_at__isnull=False).update(is_emailed=True)
 
-    for idea in Idea.objects.filter(is_anonymous=True).iterator(chunk_size=2000):
-        Idea.objects.filter(pk=idea.pk).update(
+    for idea in Idea.objects.using(db).filter(is_anonymous=True).iterator(chunk_size=2000):
+        Idea.objects.using(db).filter(pk=idea.pk).update(
             created_at=_day(idea.created_at, zone),
             status_changed_at=_day(idea.status_changed_at, zone),
             first_response_at=_day(idea.first_response_at, zone),
         )
     anonymous = {"idea__is_anonymous": True}
     for model in (IdeaEvent, Comment):
-        for row in model.objects.filter(**anonymous).iterator(chunk_size=2000):
-            model.objects.filter(pk=row.pk).update(created_at=_day(row.created_at, zone))
-    for row in Notification.objects.exclude(recipient_token="").iterator(chunk_size=2000):
-        Notification.objects.filter(pk=row.pk).update(created_at=_day(row.created_at, zone))
+        for row in model.objects.using(db).filter(**anonymous).iterator(chunk_size=2000):
+            model.objects.using(db).filter(pk=row.pk).update(created_at=_day(row.created_at, zone))
+    for row in Notification.objects.using(db).exclude(recipient_token="").iterator(chunk_size=2000):
+        Notification.objects.using(db).filter(pk=row.pk).update(created_at=_day(row.created_at, zone))
 
 
 class Migration(migrations.Migration):

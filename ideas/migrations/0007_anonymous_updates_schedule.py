@@ -6,20 +6,22 @@ NAME = "Tell anonymous submitters they have updates"
 
 
 def create(apps, schema_editor):
+    db = schema_editor.connection.alias  # the database being migrated
     Crontab = apps.get_model("django_celery_beat", "CrontabSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    crontab, _ = Crontab.objects.get_or_create(
+    crontab, _ = Crontab.objects.using(db).get_or_create(
         minute="0", hour="8", day_of_week="*", day_of_month="*", month_of_year="*",
         timezone="Europe/London",
     )
-    PeriodicTask.objects.get_or_create(
+    PeriodicTask.objects.using(db).get_or_create(
         name=NAME,
         defaults={"task": "ideas.tasks.send_anonymous_updates_all_task", "crontab": crontab},
     )
 
 
 def remove(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
+    db = schema_editor.connection.alias  # the database being migrated
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.using(db).filter(name=NAME).delete()
 
 
 class Migration(migrations.Migration):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from audit.models import AuditEvent
+from dashboards.digest import digest_context
 from ideas.models import Idea, Notification, Status, Support
 from organisations.models import Profession, Role
 from teams.models import Team
@@ -282,6 +283,32 @@ def test_ideas_past_the_response_target_are_tagged(
     assert "Waiting six days but answered" not in overdue
     assert "Waiting four days" not in overdue
     assert "1 idea to triage." in overdue
+
+
+def test_the_inbox_row_and_the_digest_agree_on_which_ideas_are_late(
+    client_for, lena, bob, organisation, share
+):
+    """One rule (ideas.selectors.past_response_target) for the tag, the filter and the digest."""
+    with scopes_disabled():
+        organisation.response_target_days = 5
+        organisation.save()
+    late = share(bob, title="Waiting six days")
+    back_date(late, 6)
+    # A refused change re-renders the row on its own: it keeps the tag.
+    response = client_for(lena).post(
+        status_url(late), {"to_status": "implemented"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 400
+    assert "Past response target" in page(response)
+    with scopes_disabled():
+        week_ending_today = timezone.localdate() - timedelta(days=6)
+        context = digest_context(membership(lena, organisation), week_ending_today)
+    assert [idea.title for idea in context["overdue"]] == ["Waiting six days"]
+    # Answered, it is late no more: the row re-rendered by htmx loses the tag.
+    response = client_for(lena).post(
+        status_url(late), {"to_status": "under_review"}, HTTP_HX_REQUEST="true"
+    )
+    assert "Past response target" not in page(response)
 
 
 def test_the_inbox_filters_by_team_and_status(

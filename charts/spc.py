@@ -294,6 +294,35 @@ def _two_of_three(values: Sequence[float], upper: float, lower: float) -> list[P
     return patterns
 
 
+def _directions(
+    values: Sequence[float], mean: float, patterns: Sequence[Pattern], improvement: Improvement
+) -> list[Direction | None]:
+    """Each point's direction from the sides of its patterns; None for an unflagged point."""
+    sides: list[set[Side]] = [set() for _ in values]
+    for pattern in patterns:
+        for i in pattern.indices:
+            sides[i].add(pattern.side)
+    directions: list[Direction | None] = []
+    for value, point_sides in zip(values, sides, strict=True):
+        side: Side | None = next(iter(point_sides)) if len(point_sides) == 1 else None
+        if side is None and value != mean:
+            side = "high" if value > mean else "low"
+        directions.append(side_direction(side, improvement) if point_sides else None)
+    return directions
+
+
+def _assurance(
+    target: float | None, upper: float, lower: float, improvement: Improvement
+) -> str | None:
+    """The MDC assurance icon: can the process meet the target, as its limits stand?"""
+    if target is None or improvement is None:
+        return None
+    if lower <= target <= upper:
+        return "hit_and_miss"
+    passes = (target < lower) == (improvement == "up")
+    return "consistently_pass" if passes else "consistently_fail"
+
+
 def xmr_chart(
     values: Sequence[float],
     *,
@@ -351,31 +380,8 @@ def xmr_chart(
     patterns += _trends(values, XMR_TREND_POINTS, skip_repeats=False)
     patterns += _two_of_three(values, upper_close, lower_close)
 
-    per_point = _per_point(n, patterns)
-    sides: list[set[Side]] = [set() for _ in range(n)]
-    for pattern in patterns:
-        for i in pattern.indices:
-            sides[i].add(pattern.side)
-    directions: list[Direction | None] = []
-    for i, point_sides in enumerate(sides):
-        if not point_sides:
-            directions.append(None)
-            continue
-        side: Side | None = next(iter(point_sides)) if len(point_sides) == 1 else None
-        if side is None and values[i] != mean:
-            side = "high" if values[i] > mean else "low"
-        directions.append(side_direction(side, improvement))
-
+    directions = _directions(values, mean, patterns, improvement)
     latest = directions[-1]
-    variation = "common_cause" if latest is None else f"special_cause_{latest}"
-    assurance = None
-    if target is not None and improvement is not None:
-        if lower <= target <= upper:
-            assurance = "hit_and_miss"
-        else:
-            passes = (target < lower) == (improvement == "up")
-            assurance = "consistently_pass" if passes else "consistently_fail"
-
     return XmrResult(
         n_points=n,
         enough_points=True,
@@ -390,8 +396,8 @@ def xmr_chart(
         upper_close=upper_close,
         lower_close=lower_close,
         patterns=patterns,
-        per_point=per_point,
+        per_point=_per_point(n, patterns),
         directions=directions,
-        variation=variation,
-        assurance=assurance,
+        variation="common_cause" if latest is None else f"special_cause_{latest}",
+        assurance=_assurance(target, upper, lower, improvement),
     )

@@ -1,11 +1,12 @@
-"""Geometry and words for server-rendered, accessible SVG run and XmR charts.
+"""Geometry for server-rendered, accessible SVG run and XmR charts.
 
-The context functions return plain dicts for charts/_chart.html and
-_xmr_chart.html (included as `{% include ... with chart=context %}`). Every number that
-lands in an SVG attribute is a preformatted string, so localisation never turns 1.5 into
-"1,5". Colours are NHS palette values used as SVG presentation attributes: the app's
+The context functions return plain dicts for charts/_chart.html (included as
+`{% include "charts/_chart.html" with chart=context %}`). Every number that lands in an
+SVG attribute is a preformatted string, so localisation never turns 1.5 into "1,5".
+Colours are NHS palette values used as SVG presentation attributes: the app's
 Content-Security-Policy forbids inline styles. Flagged points are larger and ringed, so
-colour is never the only cue, and the legend and the text summary say what they mean.
+colour is never the only cue, and the legend and the text summary (charts/words.py) say
+what they mean.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from .spc import Pattern, RunChartResult, XmrResult, side_direction
+from .spc import RunChartResult, XmrResult
+from .words import PATTERN_NOUNS, day, format_value, run_summary, xmr_notes, xmr_summary
 
 WIDTH, HEIGHT = 640, 320
 LEFT, RIGHT, TOP, BOTTOM = 64, 552, 40, 284  # the plot area; line labels go on the right
@@ -49,52 +51,11 @@ DIRECTION_LEGEND = {
     "concern": "Larger orange point with a dashed ring: special cause concern",
     "neither": "Larger grey point with a solid ring: special cause, neither better nor worse",
 }
-NUMBER_WORDS = ["No", "One", "Two", "Three", "Four", "Five"]
-PATTERN_NOUNS = {
-    "shift": ("shift", "shifts"),
-    "trend": ("trend", "trends"),
-    "astronomical": ("astronomical point", "astronomical points"),
-    "outside_limits": ("point outside the process limits", "points outside the process limits"),
-    "two_of_three": (
-        "signal of 2 out of 3 points near a process limit",
-        "signals of 2 out of 3 points near a process limit",
-    ),
-}
 ANNOTATION_LEGEND = "Dotted vertical line: a change tested (PDSA cycle)"
 
 
 def _num(x: float) -> str:
     return f"{x:.1f}"
-
-
-def format_value(value: float, unit: str = "") -> str:
-    """A value for people: at most two decimals, with its unit ("42 minutes", "12.5%")."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    text = "0" if text == "-0" else text
-    if not unit:
-        return text
-    return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
-
-
-def _day(d: date, *, year: bool = False) -> str:
-    return f"{d.day} {d:%B %Y}" if year else f"{d.day} {d:%B}"
-
-
-def _period(dates: Sequence[date]) -> str:
-    first, last = dates[0], dates[-1]
-    if len(dates) == 1:
-        return f"on {_day(first, year=True)}"
-    return f"from {_day(first, year=first.year != last.year)} to {_day(last, year=True)}"
-
-
-def _count(n: int, nouns: tuple[str, str]) -> str:
-    word = NUMBER_WORDS[n] if n < len(NUMBER_WORDS) else str(n)
-    return f"{word} {nouns[0] if n == 1 else nouns[1]}"
-
-
-def _points_in(dates: Sequence[date]) -> str:
-    n = len(dates)
-    return f"{n} point{'' if n == 1 else 's'} {_period(dates)}"
 
 
 def _nice_ticks(low: float, high: float) -> list[float]:
@@ -202,7 +163,7 @@ def _annotations(
             {
                 "x": _num(x),
                 "label": short,
-                "title": f"{_day(when, year=True)}: {text}",
+                "title": f"{day(when, year=True)}: {text}",
                 "label_y": str(TOP - 22 + 11 * (len(markers) % 2)),  # stagger neighbours
                 "anchor": anchor,
                 "stroke": DARK_GREY,
@@ -269,7 +230,7 @@ def _points(
         zip(points, flags, looks, strict=True)
     ):
         classes = ["iw-point", *(f"iw-point--{FLAG_CLASSES[f]}" for f in sorted(point_flags))]
-        label = f"{_day(when, year=True)}: {format_value(value, unit)}"
+        label = f"{day(when, year=True)}: {format_value(value, unit)}"
         names = [f.replace("_", " ") for f in sorted(point_flags)] + extra
         circles.append(
             {
@@ -281,61 +242,6 @@ def _points(
             }
         )
     return circles
-
-
-def _pattern_sentences(
-    patterns: Sequence[Pattern],
-    dates: Sequence[date],
-    values: Sequence[float],
-    unit: str,
-    centre: str,
-    improvement: str | None = None,
-) -> list[str]:
-    phrases: dict[str, list[str]] = {}
-    for p in patterns:
-        high, start = p.side == "high", _day(dates[p.start])
-        if p.rule == "shift":
-            text = f"{len(p)} points {'above' if high else 'below'} the {centre} from {start}"
-        elif p.rule == "trend":
-            text = f"{len(p)} points {'rising' if high else 'falling'} from {start}"
-        elif p.rule == "two_of_three":
-            limit = "upper" if high else "lower"
-            text = f"{len(p)} points close to the {limit} process limit from {start}"
-        else:
-            text = f"{format_value(values[p.start], unit)} on {start}"
-            if p.rule == "outside_limits":
-                text += ", above the upper limit" if high else ", below the lower limit"
-        if improvement:
-            text += f" ({side_direction(p.side, improvement)})"
-        phrases.setdefault(p.rule, []).append(text)
-    return [
-        f"{_count(len(texts), PATTERN_NOUNS[rule])}: {'; '.join(texts)}."
-        for rule, texts in phrases.items()
-    ]
-
-
-VARIATION_NOTES = {
-    "common_cause": "Latest point: common cause variation, no signal of change.",
-    "special_cause_improvement": "Latest point: special cause variation, an improvement.",
-    "special_cause_concern": "Latest point: special cause variation, a concern.",
-    "special_cause_neither": "Latest point: special cause variation.",
-}
-ASSURANCE_NOTES = {
-    "consistently_pass": "the process will consistently meet it",
-    "consistently_fail": "the process will consistently miss it unless it changes",
-    "hit_and_miss": "the process will sometimes meet it and sometimes miss it",
-}
-
-
-def _xmr_notes(result: XmrResult, unit: str) -> list[str]:
-    """The Making Data Count variation and assurance icons, in words."""
-    if not result.enough_points:
-        return ["12 points are needed before process limits can be calculated."]
-    notes = [VARIATION_NOTES[result.variation or "common_cause"]]
-    if result.assurance and result.target is not None:
-        target = format_value(result.target, unit)
-        notes.append(f"Target {target}: {ASSURANCE_NOTES[result.assurance]}.")
-    return notes
 
 
 def _legend_point(look: dict[str, str], label: str) -> dict[str, str]:
@@ -357,7 +263,6 @@ def run_chart_svg_context(
 ) -> dict[str, Any]:
     """Context for charts/_chart.html: points in time order and their analysis."""
     values = [v for _, v in points]
-    dates = [d for d, _ in points]
     frame = _Frame(len(points), [*values, *([result.median] if result.median is not None else [])])
     context = _base_context(
         "run", points, frame, title=title, unit=unit, annotations=annotations, chart_id=chart_id
@@ -378,23 +283,7 @@ def run_chart_svg_context(
         legend.append(_legend_line(DARK_GREY, ANNOTATION_LEGEND, "2 3"))
     context["lines"], context["legend"] = _finish_lines(lines), legend
 
-    if not points:
-        context["summary"] = "Run chart with no data points yet."
-        return context
-    sentences = [f"Run chart of {_points_in(dates)}."]
-    sentences.append(f"Median {format_value(result.median or 0.0, unit)}.")
-    sentences += _pattern_sentences(result.patterns, dates, values, unit, "median")
-    if not result.runs_test_applicable:
-        sentences.append("Too few points off the median for the runs test (10 needed).")
-    elif result.too_few_runs or result.too_many_runs:
-        verdict = "too few" if result.too_few_runs else "too many"
-        sentences.append(
-            f"{result.runs} runs in {result.useful_observations} useful observations: {verdict} "
-            "runs, a sign of non-random variation."
-        )
-    if not result.patterns and not result.too_few_runs and not result.too_many_runs:
-        sentences.append("No run chart rule is broken.")
-    context["summary"] = " ".join(sentences)
+    context["summary"] = run_summary(points, result, unit)
     return context
 
 
@@ -409,7 +298,6 @@ def xmr_chart_svg_context(
 ) -> dict[str, Any]:
     """Context for charts/_chart.html: points in time order and their analysis."""
     values = [v for _, v in points]
-    dates = [d for d, _ in points]
     limits = [result.mean, result.upper_limit, result.lower_limit, result.target]
     frame = _Frame(len(points), [*values, *(v for v in limits if v is not None)])
     context = _base_context(
@@ -440,20 +328,6 @@ def xmr_chart_svg_context(
         legend.append(_legend_line(DARK_GREY, ANNOTATION_LEGEND, "2 3"))
     context["lines"], context["legend"] = _finish_lines(lines), legend
 
-    context["notes"] = notes = _xmr_notes(result, unit)
-    if not points:
-        context["summary"] = "XmR chart with no data points yet."
-        return context
-    sentences = [f"XmR chart of {_points_in(dates)}."]
-    if result.enough_points and result.mean is not None:
-        sentences.append(
-            f"Mean {format_value(result.mean, unit)}, process limits "
-            f"{format_value(result.lower_limit or 0.0, unit)} to "
-            f"{format_value(result.upper_limit or 0.0, unit)}, "
-            f"from the first {result.baseline_points} points."
-        )
-        sentences += _pattern_sentences(
-            result.patterns, dates, values, unit, "mean", result.improvement
-        )
-    context["summary"] = " ".join(sentences + notes)
+    context["notes"] = xmr_notes(result, unit)
+    context["summary"] = xmr_summary(points, result, unit)
     return context

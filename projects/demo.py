@@ -22,35 +22,32 @@ def _series(rng, start, count, level, noise, shift_at=None, shifted=None):
     return values
 
 
-def seed_projects(organisation, lead: Membership, teams: list[Team]) -> None:
-    rng = random.Random(f"projects:{organisation.slug}")
-    safety, wellbeing = teams
-    wards = {w.name: w for w in lead.organisation.wards.all()}
-    ideas = {i.title: i for i in Idea.objects.filter(organisation=organisation)}
-    today = timezone.localdate()
-    trolley = ideas.get("Night-time drug round trolley for the AMU")
+def _project_at(lead, stage, *, team, wards, ideas, start_date=None, target_date=None, **text):
+    """A project made as a lead makes one: started, then moved on to its stage."""
     project = services.project_create(
         member=lead,
-        title="Shorter night drug rounds on the AMU",
-        aim="Reduce the length of the night drug round on the Acute Medical Unit from 75 to "
-        "55 minutes by the end of March.",
-        team=safety,
-        wards=[wards["Acute Medical Unit"]] if "Acute Medical Unit" in wards else [],
-        ideas=[trolley] if trolley else [],
-        start_date=today - timedelta(weeks=20),
-        target_date=today + timedelta(weeks=12),
+        team=team,
+        wards=wards,
+        ideas=ideas,
+        start_date=start_date,
+        target_date=target_date,
+        **text,
     )
     services.project_update(
         member=lead,
         project=project,
         title=project.title,
         aim=project.aim,
-        stage=Stage.TESTING,
-        team=safety,
+        stage=stage,
+        team=team,
         wards=list(project.wards.all()),
         start_date=project.start_date,
         target_date=project.target_date,
     )
+    return project
+
+
+def _drug_round_drivers(lead, project, trolley) -> None:
     equipment = services.driver_node_add(
         member=lead, project=project, level=DriverNode.Level.PRIMARY, text="Equipment ready"
     )
@@ -86,7 +83,9 @@ def seed_projects(organisation, lead: Membership, teams: list[Team]) -> None:
         text="Do not disturb tabards during the round",
         parent=start_together,
     )
-    start = today - timedelta(weeks=20)
+
+
+def _drug_round_measures(rng, lead, project, start) -> None:
     measures = [
         (
             "Night drug round duration",
@@ -125,6 +124,9 @@ def seed_projects(organisation, lead: Membership, teams: list[Team]) -> None:
             target=target,
         )
         services.measure_points_add(member=lead, measure=measure, points=points)
+
+
+def _drug_round_cycles(lead, project, start) -> None:
     services.pdsa_save(
         member=lead,
         project=project,
@@ -156,9 +158,35 @@ def seed_projects(organisation, lead: Membership, teams: list[Team]) -> None:
         act_notes="",
     )
 
+
+def seed_projects(organisation, lead: Membership, teams: list[Team]) -> None:
+    rng = random.Random(f"projects:{organisation.slug}")
+    safety, wellbeing = teams
+    wards = {w.name: w for w in lead.organisation.wards.all()}
+    ideas = {i.title: i for i in Idea.objects.filter(organisation=organisation)}
+    today = timezone.localdate()
+    start = today - timedelta(weeks=20)
+    trolley = ideas.get("Night-time drug round trolley for the AMU")
+    project = _project_at(
+        lead,
+        Stage.TESTING,
+        title="Shorter night drug rounds on the AMU",
+        aim="Reduce the length of the night drug round on the Acute Medical Unit from 75 to "
+        "55 minutes by the end of March.",
+        team=safety,
+        wards=[wards["Acute Medical Unit"]] if "Acute Medical Unit" in wards else [],
+        ideas=[trolley] if trolley else [],
+        start_date=start,
+        target_date=today + timedelta(weeks=12),
+    )
+    _drug_round_drivers(lead, project, trolley)
+    _drug_round_measures(rng, lead, project, start)
+    _drug_round_cycles(lead, project, start)
+
     quiet = ideas.get("Quiet room for staff breaks in ED")
-    done = services.project_create(
-        member=lead,
+    _project_at(
+        lead,
+        Stage.COMPLETE,
         title="A quiet room for ED staff",
         aim="Give every ED shift somewhere quiet to take a ten-minute break, "
         "by the end of the quarter.",
@@ -168,34 +196,13 @@ def seed_projects(organisation, lead: Membership, teams: list[Team]) -> None:
         start_date=today - timedelta(weeks=10),
         target_date=today - timedelta(weeks=1),
     )
-    services.project_update(
-        member=lead,
-        project=done,
-        title=done.title,
-        aim=done.aim,
-        stage=Stage.COMPLETE,
-        team=wellbeing,
-        wards=[],
-        start_date=done.start_date,
-        target_date=done.target_date,
-    )
     falls = ideas.get("Handover sheet with falls risk at the top")
-    handover = services.project_create(
-        member=lead,
+    _project_at(
+        lead,
+        Stage.PLANNING,
         title="Falls risk visible at every handover",
         aim="Every handover on Oak Ward mentions each patient's falls risk by February.",
         team=safety,
         wards=[],
         ideas=[falls] if falls else [],
-    )
-    services.project_update(
-        member=lead,
-        project=handover,
-        title=handover.title,
-        aim=handover.aim,
-        stage=Stage.PLANNING,
-        team=safety,
-        wards=[],
-        start_date=None,
-        target_date=None,
     )

@@ -2,7 +2,10 @@ from collections import defaultdict
 
 from django.db.models import Count
 
-from projects.models import DriverNode, Measure, PDSACycle, Project, ProjectUpdate
+from audit.selectors import audit_trail
+from charts import spc, svg
+from improvewell.validators import is_measure_value
+from projects.models import DriverNode, Measure, MeasurePoint, PDSACycle, Project, ProjectUpdate
 
 
 def driver_tree(project: Project) -> list[dict]:
@@ -18,8 +21,10 @@ def driver_tree(project: Project) -> list[dict]:
     return build(None)
 
 
-def project_page(project: Project) -> dict:
-    return {
+def project_page(project: Project, *, with_audit: bool) -> dict:
+    """What the project page shows; its audit trail only to those who may change it."""
+    page = {
+        "project": project,
         "ideas": list(project.ideas.select_related("ward", "category")),
         "wards": list(project.wards.select_related("site")),
         "drivers": driver_tree(project),
@@ -31,6 +36,44 @@ def project_page(project: Project) -> dict:
             ProjectUpdate.objects.filter(project=project).select_related("author")[:20]
         ),
     }
+    if with_audit:
+        page["audit"] = audit_trail(project=project)
+    return page
+
+
+def measure_page(measure: Measure) -> dict:
+    """A measure's data, its run chart and, from MIN_XMR_POINTS points on, its XmR chart.
+
+    Rows saved before values were bounded stay listed (so they can be removed) but are
+    left out of the charts, whose sums and scales they would overflow.
+    """
+    stored = list(MeasurePoint.objects.filter(measure=measure))
+    points = [(p.date, p.value) for p in stored if is_measure_value(p.value)]
+    page = {
+        "measure": measure,
+        "points": stored,
+        "charted": len(points),
+        "left_out": len(stored) - len(points),
+        "min_xmr_points": spc.MIN_XMR_POINTS,
+        "run_chart": None,
+    }
+    if not points:
+        return page
+    values = [value for _, value in points]
+    annotations = [
+        (cycle.start_date, f"PDSA {cycle.number}")
+        for cycle in PDSACycle.objects.filter(project_id=measure.project_id)
+    ]
+    drawn = {"title": measure.name, "unit": measure.unit, "annotations": annotations}
+    page["run"] = run = spc.run_chart(values)
+    page["run_chart"] = svg.run_chart_svg_context(points, run, **drawn)
+    if len(points) >= spc.MIN_XMR_POINTS:
+        target = measure.target
+        target = target if target is None or is_measure_value(target) else None
+        xmr = spc.xmr_chart(values, improvement=measure.direction, target=target)
+        page["xmr"] = xmr
+        page["xmr_chart"] = svg.xmr_chart_svg_context(points, xmr, **drawn)
+    return page
 
 
 def project_list(organisation, *, stage="", team=None):

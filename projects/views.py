@@ -7,13 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from audit.selectors import audit_trail
-from charts import spc
-from charts import svg as charts
 from ideas.models import Idea
 from improvewell.forms import add_service_errors as _errors_into
 from improvewell.forms import posted as _posted
-from improvewell.validators import is_measure_value
 from organisations import permissions
 from organisations.mfa import needs_mfa_setup
 from organisations.permissions import privileged
@@ -129,14 +125,18 @@ def _uuids(values):
     return found
 
 
+def _project_page(request, project, *, node_form=None, update_form=None, status=200):
+    """The project page, the same whether read or sent back with a form's errors."""
+    editing = _editing(request, project)
+    context = {**selectors.project_page(project, with_audit=editing["can_edit"]), **editing}
+    if editing["can_edit"]:
+        context["node_form"] = DriverNodeForm(project=project) if node_form is None else node_form
+        context["update_form"] = ProjectUpdateForm() if update_form is None else update_form
+    return render(request, "projects/project_detail.html", context, status=status)
+
+
 def project_detail(request, org_slug, project_id):
-    project = _project(request, project_id)
-    context = {"project": project, **_editing(request, project), **selectors.project_page(project)}
-    if context["can_edit"]:
-        context["audit"] = audit_trail(project=project)
-        context["node_form"] = DriverNodeForm(project=project)
-        context["update_form"] = ProjectUpdateForm()
-    return render(request, "projects/project_detail.html", context)
+    return _project_page(request, _project(request, project_id))
 
 
 @privileged(permissions.can_work_on_projects)
@@ -156,13 +156,7 @@ def project_update_post(request, org_slug, project_id):
             return redirect(
                 reverse("projects:project_detail", args=[org_slug, project.pk]) + "#updates"
             )
-    context = {"project": project, "can_edit": True, **selectors.project_page(project)}
-    context.update(
-        audit=audit_trail(project=project),
-        node_form=DriverNodeForm(project=project),
-        update_form=form,
-    )
-    return render(request, "projects/project_detail.html", context, status=400)
+    return _project_page(request, project, update_form=form, status=400)
 
 
 @privileged(permissions.can_work_on_projects)
@@ -214,14 +208,7 @@ def driver_add(request, org_slug, project_id):
             return redirect(
                 reverse("projects:project_detail", args=[org_slug, project.pk]) + "#drivers"
             )
-    context = {
-        "project": project,
-        "can_edit": True,
-        "node_form": form,
-        **selectors.project_page(project),
-    }
-    context["audit"] = audit_trail(project=project)
-    return render(request, "projects/project_detail.html", context, status=400)
+    return _project_page(request, project, node_form=form, status=400)
 
 
 @privileged(permissions.can_work_on_projects)
@@ -270,6 +257,42 @@ def measure_edit(request, org_slug, project_id, measure_id=None):
     )
 
 
+def _add_pasted_points(request, measure) -> dict | None:
+    """Save every pasted line or none; None when saved, else the forms to show again."""
+    form, errors = PasteForm(request.POST), []
+    if form.is_valid():
+        parsed = parse_pasted_points(form.cleaned_data["data"])
+        errors = parsed.errors
+        if not errors:
+            try:
+                count = services.measure_points_add(
+                    member=request.membership, measure=measure, points=parsed.points
+                )
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                messages.success(request, f"Added {count} data point{'s' if count != 1 else ''}.")
+                return None
+        if errors:
+            form.add_error("data", "Nothing was saved: correct the lines listed and paste again.")
+    return {"paste_form": form, "paste_errors": errors}
+
+
+def _add_point(request, measure) -> dict | None:
+    """Save one point; None when saved, else the form to show again."""
+    form = PointForm(request.POST)
+    if form.is_valid():
+        point = (form.cleaned_data["date"], form.cleaned_data["value"])
+        try:
+            services.measure_points_add(member=request.membership, measure=measure, points=[point])
+        except ValidationError as exc:
+            form.add_error("date", exc.messages[0])
+        else:
+            messages.success(request, "The data point has been added.")
+            return None
+    return {"point_form": form}
+
+
 # Everyone reads a measure; adding data to it is privileged.
 @privileged(permissions.can_work_on_projects, methods=["POST"])
 def measure_detail(request, org_slug, project_id, measure_id):
@@ -278,82 +301,17 @@ def measure_detail(request, org_slug, project_id, measure_id):
         Measure, organisation=request.organisation, project=project, pk=measure_id
     )
     editing = _editing(request, project)
-    point_form, paste_form, paste_errors = PointForm(), PasteForm(), []
-    status = 200
+    forms = {"point_form": PointForm(), "paste_form": PasteForm(), "paste_errors": []}
     if request.method == "POST":
         if not editing["can_edit"]:
             raise PermissionDenied("Only the project team's members can add data.")
-        if request.POST.get("action") == "paste":
-            paste_form = PasteForm(request.POST)
-            if paste_form.is_valid():
-                parsed = parse_pasted_points(paste_form.cleaned_data["data"])
-                paste_errors = parsed.errors
-                if not parsed.errors:
-                    try:
-                        count = services.measure_points_add(
-                            member=request.membership, measure=measure, points=parsed.points
-                        )
-                    except ValidationError as exc:
-                        paste_errors = exc.messages
-                    else:
-                        messages.success(
-                            request, f"Added {count} data point{'s' if count != 1 else ''}."
-                        )
-                        return redirect(request.path)
-                if paste_errors:
-                    paste_form.add_error(
-                        "data", "Nothing was saved: correct the lines listed and paste again."
-                    )
-        else:
-            point_form = PointForm(request.POST)
-            if point_form.is_valid():
-                try:
-                    services.measure_points_add(
-                        member=request.membership,
-                        measure=measure,
-                        points=[
-                            (point_form.cleaned_data["date"], point_form.cleaned_data["value"])
-                        ],
-                    )
-                except ValidationError as exc:
-                    point_form.add_error("date", exc.messages[0])
-                else:
-                    messages.success(request, "The data point has been added.")
-                    return redirect(request.path)
-        status = 400
-    stored = list(MeasurePoint.objects.filter(measure=measure).values_list("date", "value"))
-    # Rows saved before values were bounded stay listed (so they can be removed) but are
-    # left out of the charts, whose sums and scales they would overflow.
-    points = [(day, value) for day, value in stored if is_measure_value(value)]
-    target = measure.target if measure.target is None or is_measure_value(measure.target) else None
-    annotations = [
-        (cycle.start_date, f"PDSA {cycle.number}")
-        for cycle in PDSACycle.objects.filter(project=project)
-    ]
-    values = [v for _, v in points]
-    run = spc.run_chart(values)
-    context = {
-        "project": project,
-        "measure": measure,
-        "points": MeasurePoint.objects.filter(measure=measure),
-        "run": run,
-        "run_chart": charts.run_chart_svg_context(
-            points, run, title=measure.name, unit=measure.unit, annotations=annotations
-        )
-        if points
-        else None,
-        **editing,
-        "point_form": point_form,
-        "paste_form": paste_form,
-        "paste_errors": paste_errors,
-        "left_out": len(stored) - len(points),
-    }
-    if len(points) >= 12:
-        xmr = spc.xmr_chart(values, improvement=measure.direction, target=target)
-        context["xmr"] = xmr
-        context["xmr_chart"] = charts.xmr_chart_svg_context(
-            points, xmr, title=measure.name, unit=measure.unit, annotations=annotations
-        )
+        add = _add_pasted_points if request.POST.get("action") == "paste" else _add_point
+        sent_back = add(request, measure)
+        if sent_back is None:
+            return redirect(request.path)
+        forms.update(sent_back)
+    context = {"project": project, **editing, **forms, **selectors.measure_page(measure)}
+    status = 400 if request.method == "POST" else 200
     return render(request, "projects/measure_detail.html", context, status=status)
 
 

@@ -1,4 +1,4 @@
-"""SVG chart contexts and the two chart partials."""
+"""SVG chart contexts, the words that describe them and the chart partial."""
 
 import re
 import xml.etree.ElementTree as ET
@@ -7,7 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from charts.spc import run_chart, xmr_chart
-from charts.svg import format_value, run_chart_svg_context, xmr_chart_svg_context
+from charts.svg import run_chart_svg_context, xmr_chart_svg_context
+from charts.words import format_value
 
 SVG = "{http://www.w3.org/2000/svg}"
 BASELINE = [10, 11, 9, 10, 12, 8, 10, 11, 9, 10, 11, 9]  # mean 10, limits 5.41 to 14.59

@@ -6,7 +6,7 @@ import pytest
 from django_scopes import scopes_disabled
 
 from projects.models import MeasurePoint
-from tests.teamwork import ORG
+from tests.teamwork import ORG, page
 
 
 def measure_url(measure):
@@ -44,3 +44,22 @@ def test_a_measure_page_with_old_extreme_rows_still_renders(client_for, tess, me
                 value=value,
             )
     assert client_for(tess).get(measure_url(measure)).status_code == 200
+
+
+def test_old_extreme_rows_are_listed_but_not_counted_towards_the_spc_chart(
+    client_for, tess, measure
+):
+    with scopes_disabled():
+        for offset, value in enumerate([1e308, *range(11)]):
+            MeasurePoint.objects.create(
+                organisation=measure.organisation,
+                measure=measure,
+                date=date(2026, 1, 1) + timedelta(days=offset),
+                value=value,
+            )
+    response = client_for(tess).get(measure_url(measure))
+    text = page(response)
+    assert len(response.context["points"]) == 12  # listed, so they can be removed
+    assert "1 value outside ±1,000,000,000,000 is left out of the charts." in text
+    assert "SPC chart (XmR)" not in text
+    assert "An SPC chart appears once there are 12 or more points (11 so far)." in text

@@ -9,7 +9,6 @@ from audit.models import AuditEvent
 from ideas.models import Notification
 from projects import services as project_services
 from projects.models import DriverNode, Project, Stage
-from tests import factories
 from tests.conftest import membership
 from tests.teamwork import ORG, page, person
 
@@ -559,75 +558,6 @@ def test_removing_a_box_asks_first_then_removes_what_hangs_from_it(
     with scopes_disabled():
         event = AuditEvent.objects.filter(action="removed from driver diagram").get()
     assert event.before == {"primary": "Timely decisions"}
-
-
-# Query counts ----------------------------------------------------------------------------
-
-
-def test_the_project_page_runs_a_fixed_number_of_queries(
-    client_for, alice, bob, organisation, ward, share, project, as_member,
-    django_assert_max_num_queries,
-):  # fmt: skip
-    client = client_for(alice)
-
-    def grow(n, tag):
-        for i in range(n):
-            idea = share(bob, title=f"Idea {tag}{i}")
-            as_member(alice, project_services.project_link_idea, project=project, idea=idea)
-            primary = as_member(
-                alice,
-                project_services.driver_node_add,
-                project=project,
-                level="primary",
-                text=f"P{tag}{i}",
-            )
-            secondary = as_member(
-                alice,
-                project_services.driver_node_add,
-                project=project,
-                level="secondary",
-                text=f"S{tag}{i}",
-                parent=primary,
-            )
-            as_member(
-                alice,
-                project_services.driver_node_add,
-                project=project,
-                level="change",
-                text="",
-                idea=idea,
-                parent=secondary,
-            )
-            measure = as_member(
-                alice, project_services.measure_save, project=project, name=f"M{tag}{i}", unit="%"
-            )
-            as_member(
-                alice,
-                project_services.measure_points_add,
-                measure=measure,
-                points=[(date(2026, 1, d), float(d)) for d in range(1, 4)],
-            )
-            as_member(
-                alice,
-                project_services.pdsa_save,
-                project=project,
-                change=f"Change {tag}{i}",
-                prediction="Better",
-                start_date=date(2026, 1, 1),
-            )
-        with scopes_disabled():
-            project.wards.add(factories.WardFactory(organisation=organisation))
-
-    grow(1, "a")
-    with django_assert_max_num_queries(40) as few:
-        assert client.get(project_url(project)).status_code == 200
-    grow(8, "b")  # 16 ideas would pass the hourly limit for one person: 9 in all
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        response = client.get(project_url(project))
-    text = page(response)
-    assert text.count("<strong>Change idea:</strong>") == 9
-    assert text.count("3 data points") == 9
-    assert "PDSA 9: Change b7" in text
 
 
 def test_linking_an_idea_with_a_long_title_to_a_project_with_a_long_title_notifies(

@@ -8,6 +8,9 @@ Every detected pattern is a `Pattern`; every result also has `per_point`, one fr
 rule names per input index, so a chart can style each point.
 """
 
+# Long: one engine, the run chart and XmR rules side by side, checked against the
+# worked cases in tests/charts/test_spc.py.
+
 from __future__ import annotations
 
 import statistics

@@ -62,7 +62,7 @@ def role_warnings(*, is_superuser: bool, bypasses_rls: bool, role: str) -> list[
             f"The app connects to PostgreSQL as {role}, {why}: row-level security does not "
             "apply, so a missing organisation filter would not be caught by the database.",
             hint="Connect the web app, worker and beat as a role made for them and given its "
-            "rights with `manage.py grant_app_role` (see 'The database roles' in the README).",
+            "rights with `manage.py grant_app_role` (docs/deployment.md, 'The database roles').",
             id="improvewell.W001",
         )
     ]

@@ -6,6 +6,10 @@ follows any behaviour from URL to SQL without doubling back. `improvewell` is th
 project: its kernel (row-level security, HTTP and form helpers, validators, the admin
 base) sits at the bottom and imports no app; its settings, URLs, home page and demo
 seeding sit at the top and may import everything.
+
+Foreign keys named by string are not imports and may point up: an idea records the
+team that triages it (`"teams.Team"`), and an audit event the idea or project it is
+about (`"ideas.Idea"`, `"projects.Project"`), without either app importing the other.
 """
 
 import ast

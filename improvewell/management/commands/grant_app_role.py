@@ -8,7 +8,7 @@ class Command(BaseCommand):
     help = (
         "Grant the app's PostgreSQL role the rights on rows it needs (run as the owner of "
         "the tables, after migrate). The role must exist and must not bypass row-level "
-        "security; see the README's deployment section."
+        "security; see 'The database roles' in docs/deployment.md."
     )
 
     def add_arguments(self, parser):

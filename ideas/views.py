@@ -13,8 +13,8 @@ from organisations.permissions import privileged
 
 from . import selectors, services
 from .anonymity import is_submitter
+from .filters import IdeaFilterSet
 from .forms import (
-    BoardFilterForm,
     CategoryForm,
     CommentForm,
     EmailPreferenceForm,
@@ -77,33 +77,21 @@ def submit(request, org_slug):
 
 
 def board(request, org_slug):
-    member = request.membership
-    filters = BoardFilterForm(request.GET or None, organisation=request.organisation)
-    chosen = filters.cleaned_data if filters.is_valid() else {}
-    ideas = selectors.idea_board(
-        request.organisation,
-        ward=chosen.get("ward"),
-        site=chosen.get("site"),
-        category=chosen.get("category"),
-        kind=chosen.get("kind", ""),
-        status=chosen.get("status", ""),
-        query=chosen.get("q", ""),
-        sort=chosen.get("sort") or "newest",
+    filters = IdeaFilterSet(request.GET or None, request=request)
+    page = Paginator(selectors.idea_board(filters.qs), IDEAS_PER_PAGE).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(ideas, IDEAS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "ideas/board.html",
         {
-            "filters": filters,
+            "filters": filters.form,
             "page": page,
             "query": query.urlencode(),
-            "filtered": any(
-                chosen.get(k) for k in ("q", "ward", "site", "category", "kind", "status")
-            ),
-            "supported": selectors.supported_idea_ids(member, page.object_list),
+            "filtered": filters.narrowed,
+            "supported": selectors.supported_idea_ids(request.membership, page.object_list),
         },
     )
 

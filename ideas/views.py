@@ -13,6 +13,7 @@ from organisations.permissions import privileged
 
 from . import selectors, services
 from .anonymity import is_submitter
+from .categories import category_save
 from .filters import IdeaFilterSet
 from .forms import (
     CategoryForm,
@@ -37,7 +38,6 @@ def _idea_or_404(request, idea_id):
 @require_http_methods(["GET", "POST"])
 def submit(request, org_slug):
     member = request.membership
-    services.category_defaults_ensure(request.organisation)
     initial = {"submission_id": IdeaForm.new_submission_id(), "ward": member.home_ward_id}
     form = IdeaForm(
         posted(request),
@@ -224,11 +224,10 @@ def you_said_we_did(request, org_slug, ward_id=None, poster=False):
 @privileged(permissions.can_manage_organisation)
 @require_http_methods(["GET", "POST"])
 def category_list(request, org_slug):
-    services.category_defaults_ensure(request.organisation)
     form = CategoryForm(posted(request), initial={"is_active": True})
     if request.method == "POST" and form.is_valid():
         try:
-            services.category_save(
+            category_save(
                 organisation=request.organisation,
                 name=form.cleaned_data["name"],
                 is_active=form.cleaned_data["is_active"],
@@ -257,7 +256,7 @@ def category_edit(request, org_slug, category_id):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.category_save(
+            category_save(
                 organisation=request.organisation,
                 category=category,
                 name=form.cleaned_data["name"],

@@ -6,7 +6,7 @@ from django.db import connection
 from django_scopes import scope, scopes_disabled
 
 from ideas import services
-from ideas.models import Idea, Support
+from ideas.models import Category, Idea, Support
 from tests.conftest import membership
 from tests.factories import MembershipFactory, SiteFactory, WardFactory
 
@@ -120,6 +120,8 @@ def test_board_filters_offer_and_accept_only_this_organisations_places(
 ):
     share(bob, title="Night trolley", kind="idea")
     share(bob, title="Broken hoist", kind="concern")
+    with scopes_disabled():
+        other_category = Category.objects.filter(organisation=other_organisation).first()
     client = client_for(bob)
     form = client.get(BOARD).content.decode()
     assert "Birch Ward" not in form
@@ -128,6 +130,9 @@ def test_board_filters_offer_and_accept_only_this_organisations_places(
     # by the good values next to it.
     content = client.get(BOARD, {"ward": other_ward.pk, "kind": "concern"}).content.decode()
     assert "Choose a ward of this organisation." in content
+    assert "Night trolley" in content and "Broken hoist" in content
+    content = client.get(BOARD, {"category": other_category.pk}).content.decode()
+    assert "Select a valid choice." in content
     assert "Night trolley" in content and "Broken hoist" in content
 
 

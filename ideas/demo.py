@@ -289,7 +289,6 @@ COMMENTS = [
 
 def seed_ideas(organisation, named_staff: Membership, lead: Membership):
     """Create the demo's ideas once. Returns how many were created this time."""
-    services.category_defaults_ensure(organisation)
     categories = {c.name: c for c in Category.objects.filter(organisation=organisation)}
     members = list(
         Membership.objects.filter(organisation=organisation, role=Role.STAFF)

@@ -4,7 +4,7 @@ from django import forms
 
 from improvewell.validators import single_line
 from organisations.forms import WardChoiceField
-from organisations.models import Site, Ward
+from organisations.models import Ward
 
 from .anonymity import ward_is_too_small
 from .models import (
@@ -13,7 +13,6 @@ from .models import (
     TITLE_MAX,
     Category,
     Kind,
-    Status,
 )
 
 
@@ -141,42 +140,6 @@ class CommentForm(forms.Form):
             "max_length": f"Comments must be {COMMENT_MAX} characters or fewer.",
         },
     )
-
-
-SORT_CHOICES = [("newest", "Newest first"), ("supported", "Most supported")]
-
-
-class BoardFilterForm(forms.Form):
-    q = forms.CharField(label="Search", max_length=100, required=False)
-    kind = forms.ChoiceField(
-        label="Type", choices=[("", "All types"), *Kind.choices], required=False
-    )
-    status = forms.ChoiceField(
-        label="Status", choices=[("", "Any status"), *Status.choices], required=False
-    )
-    sort = forms.ChoiceField(label="Sort by", choices=SORT_CHOICES, required=False)
-
-    def __init__(self, *args, organisation, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["site"] = forms.ModelChoiceField(
-            label="Site",
-            queryset=Site.objects.filter(organisation=organisation),
-            required=False,
-            empty_label="All sites",
-        )
-        self.fields["ward"] = WardChoiceField(
-            label="Ward",
-            queryset=Ward.objects.filter(organisation=organisation).select_related("site"),
-            required=False,
-            empty_label="All wards",
-        )
-        self.fields["category"] = forms.ModelChoiceField(
-            label="Category",
-            queryset=Category.objects.filter(organisation=organisation),
-            required=False,
-            empty_label="All categories",
-        )
-        self.order_fields(["q", "site", "ward", "category", "kind", "status", "sort"])
 
 
 class WardPickForm(forms.Form):

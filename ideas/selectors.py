@@ -13,8 +13,6 @@ from .models import OPEN_STATUSES, Comment, Idea, IdeaEvent, Notification, Statu
 # The same expression as the GIN index in migration 0002, so PostgreSQL can use it.
 SEARCH_VECTOR = SearchVector("title", "description", config="english")
 
-SORTS = {"newest": ("-created_at",), "supported": ("-support_count", "-created_at")}
-
 
 def awaiting_reply() -> Q:
     """Ideas still open that nobody has answered yet."""
@@ -42,38 +40,19 @@ def on_site(site) -> Q:
     return Q(ward__site=site) | Q(site=site)
 
 
-def idea_board(
-    organisation: Organisation,
-    *,
-    ward=None,
-    site=None,
-    category=None,
-    kind="",
-    status="",
-    query="",
-    sort="newest",
-):
-    ideas = Idea.objects.filter(organisation=organisation).select_related(
-        "ward__site", "site", "category", "author"
-    )
-    if ward is not None:
-        ideas = ideas.filter(ward=ward)
-    if site is not None:
-        ideas = ideas.filter(on_site(site))
-    if category is not None:
-        ideas = ideas.filter(category=category)
-    if kind:
-        ideas = ideas.filter(kind=kind)
-    if status:
-        ideas = ideas.filter(status=status)
-    if query:
-        if connection.vendor == "postgresql":
-            ideas = ideas.annotate(search=SEARCH_VECTOR).filter(
-                search=SearchQuery(query, search_type="websearch", config="english")
-            )
-        else:
-            ideas = ideas.filter(Q(title__icontains=query) | Q(description__icontains=query))
-    return ideas.order_by(*SORTS.get(sort, SORTS["newest"]))
+def search(ideas, query: str):
+    """`ideas` whose title or description match `query`: by word forms on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        return ideas.annotate(search=SEARCH_VECTOR).filter(
+            search=SearchQuery(query, search_type="websearch", config="english")
+        )
+    return ideas.filter(Q(title__icontains=query) | Q(description__icontains=query))
+
+
+def idea_board(ideas):
+    """The board's ideas, as `ideas.filters.IdeaFilterSet` filtered and sorted them,
+    with what each summary on the board shows."""
+    return ideas.select_related("ward__site", "site", "category", "author")
 
 
 def supported_idea_ids(member: Membership, ideas) -> set:

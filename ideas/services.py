@@ -24,7 +24,6 @@ from organisations.models import Membership, Organisation, Site, Ward
 from . import anonymity
 from .anonymity import is_submitter, member_token, pulse_token
 from .models import (
-    DEFAULT_CATEGORIES,
     TRANSITIONS,
     Category,
     Comment,
@@ -43,16 +42,6 @@ SUBMISSIONS_PER_DAY = 30
 
 class RateLimited(Exception):
     pass
-
-
-def category_defaults_ensure(organisation: Organisation) -> None:
-    """Give an organisation the default categories the first time it needs them."""
-    if Category.objects.filter(organisation=organisation).exists():
-        return
-    for position, name in enumerate(DEFAULT_CATEGORIES):
-        Category.objects.get_or_create(
-            organisation=organisation, name=name, defaults={"position": position}
-        )
 
 
 def _check_same_organisation(organisation: Organisation, **objects) -> None:
@@ -342,32 +331,6 @@ def pulse_check_in(
         },
     )
     return check_in
-
-
-@transaction.atomic
-def category_save(
-    *,
-    organisation: Organisation,
-    name: str,
-    is_active: bool = True,
-    category: Category | None = None,
-) -> Category:
-    name = name.strip()
-    duplicate = Category.objects.filter(organisation=organisation, name__iexact=name)
-    if category is not None:
-        _check_same_organisation(organisation, category=category)
-        duplicate = duplicate.exclude(pk=category.pk)
-    if duplicate.exists():
-        raise ValidationError({"name": "There is already a category with this name."})
-    if category is None:
-        position = Category.objects.filter(organisation=organisation).count()
-        return Category.objects.create(
-            organisation=organisation, name=name, is_active=is_active, position=position
-        )
-    category.name = name
-    category.is_active = is_active
-    category.save(update_fields=["name", "is_active"])
-    return category
 
 
 def anonymous_updates_send(*, organisation: Organisation) -> int:

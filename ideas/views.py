@@ -13,8 +13,9 @@ from organisations.permissions import privileged
 
 from . import selectors, services
 from .anonymity import is_submitter
+from .categories import category_save
+from .filters import IdeaFilterSet
 from .forms import (
-    BoardFilterForm,
     CategoryForm,
     CommentForm,
     EmailPreferenceForm,
@@ -37,7 +38,6 @@ def _idea_or_404(request, idea_id):
 @require_http_methods(["GET", "POST"])
 def submit(request, org_slug):
     member = request.membership
-    services.category_defaults_ensure(request.organisation)
     initial = {"submission_id": IdeaForm.new_submission_id(), "ward": member.home_ward_id}
     form = IdeaForm(
         posted(request),
@@ -77,33 +77,21 @@ def submit(request, org_slug):
 
 
 def board(request, org_slug):
-    member = request.membership
-    filters = BoardFilterForm(request.GET or None, organisation=request.organisation)
-    chosen = filters.cleaned_data if filters.is_valid() else {}
-    ideas = selectors.idea_board(
-        request.organisation,
-        ward=chosen.get("ward"),
-        site=chosen.get("site"),
-        category=chosen.get("category"),
-        kind=chosen.get("kind", ""),
-        status=chosen.get("status", ""),
-        query=chosen.get("q", ""),
-        sort=chosen.get("sort") or "newest",
+    filters = IdeaFilterSet(request.GET or None, request=request)
+    page = Paginator(selectors.idea_board(filters.qs), IDEAS_PER_PAGE).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(ideas, IDEAS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "ideas/board.html",
         {
-            "filters": filters,
+            "filters": filters.form,
             "page": page,
             "query": query.urlencode(),
-            "filtered": any(
-                chosen.get(k) for k in ("q", "ward", "site", "category", "kind", "status")
-            ),
-            "supported": selectors.supported_idea_ids(member, page.object_list),
+            "filtered": filters.narrowed,
+            "supported": selectors.supported_idea_ids(request.membership, page.object_list),
         },
     )
 
@@ -236,11 +224,10 @@ def you_said_we_did(request, org_slug, ward_id=None, poster=False):
 @privileged(permissions.can_manage_organisation)
 @require_http_methods(["GET", "POST"])
 def category_list(request, org_slug):
-    services.category_defaults_ensure(request.organisation)
     form = CategoryForm(posted(request), initial={"is_active": True})
     if request.method == "POST" and form.is_valid():
         try:
-            services.category_save(
+            category_save(
                 organisation=request.organisation,
                 name=form.cleaned_data["name"],
                 is_active=form.cleaned_data["is_active"],
@@ -269,7 +256,7 @@ def category_edit(request, org_slug, category_id):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.category_save(
+            category_save(
                 organisation=request.organisation,
                 category=category,
                 name=form.cleaned_data["name"],

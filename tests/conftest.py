@@ -182,11 +182,10 @@ def membership(user, organisation):
 
 @pytest.fixture
 def categories(organisation):
-    from ideas import services
+    """The organisation's categories: the defaults, which every new organisation has."""
     from ideas.models import Category
 
     with scope(organisation=organisation):
-        services.category_defaults_ensure(organisation)
         return {c.name: c for c in Category.objects.filter(organisation=organisation)}
 
 

@@ -1,51 +1,8 @@
 from django import forms
 
-from ideas.models import Category, Idea, Kind, Status
+from ideas.models import Idea, Status
 from organisations import permissions
-from organisations.forms import WardChoiceField
-from organisations.models import Site, Ward
 from teams.models import Team
-
-
-class InboxFilterForm(forms.Form):
-    kind = forms.ChoiceField(
-        label="Type", choices=[("", "All types"), *Kind.choices], required=False
-    )
-    status = forms.ChoiceField(
-        label="Status",
-        choices=[("", "Open (not yet implemented or closed)"), *Status.choices],
-        required=False,
-    )
-    overdue = forms.BooleanField(label="Waiting longer than the response target", required=False)
-
-    def __init__(self, *args, organisation, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["site"] = forms.ModelChoiceField(
-            label="Site",
-            queryset=Site.objects.filter(organisation=organisation),
-            required=False,
-            empty_label="All sites",
-        )
-        self.fields["ward"] = WardChoiceField(
-            label="Ward",
-            queryset=Ward.objects.filter(organisation=organisation).select_related("site"),
-            required=False,
-            empty_label="All wards",
-        )
-        self.fields["category"] = forms.ModelChoiceField(
-            label="Category",
-            queryset=Category.objects.filter(organisation=organisation),
-            required=False,
-            empty_label="All categories",
-        )
-        self.fields["team"] = forms.ModelChoiceField(
-            label="Team",
-            queryset=Team.objects.filter(organisation=organisation),
-            required=False,
-            empty_label="Any team",
-        )
-        self.order_fields(["status", "site", "ward", "category", "kind", "team", "overdue"])
-
 
 STATUS_CHOICES = [(s.value, s.label) for s in Status if s != Status.DUPLICATE]
 

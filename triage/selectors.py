@@ -1,45 +1,21 @@
 from django.db.models import Case, IntegerField, Value, When
 
-from ideas.models import OPEN_STATUSES, Idea, Status
-from ideas.selectors import on_site, past_response_target, with_past_target
+from ideas.models import Idea, Status
+from ideas.selectors import with_past_target
 from organisations import permissions
 from organisations.models import Membership
 
 
-def triage_inbox(
-    member: Membership,
-    *,
-    status="",
-    ward=None,
-    site=None,
-    category=None,
-    kind="",
-    team=None,
-    overdue=False,
-):
+def triage_inbox(member: Membership, ideas):
     """Ideas to triage: unreviewed first, then the longest waiting.
 
-    QI leads and admins see every idea; other team members see their teams' ideas.
+    `ideas` are the member's organisation's, as `triage.filters.InboxFilterSet` filtered
+    them. QI leads and admins see every one; other team members see their teams' ideas.
     """
     organisation = member.organisation
-    ideas = Idea.objects.filter(organisation=organisation).select_related(
+    ideas = permissions.triageable_ideas(member, ideas).select_related(
         "ward__site", "site", "category", "team"
     )
-    ideas = permissions.triageable_ideas(member, ideas)
-    ideas = ideas.filter(status=status) if status else ideas.filter(status__in=OPEN_STATUSES)
-    for field, value in (
-        ("ward", ward),
-        ("category", category),
-        ("team", team),
-    ):
-        if value is not None:
-            ideas = ideas.filter(**{field: value})
-    if site is not None:
-        ideas = ideas.filter(on_site(site))
-    if kind:
-        ideas = ideas.filter(kind=kind)
-    if overdue:
-        ideas = ideas.filter(past_response_target(organisation))
     return (
         with_past_target(ideas, organisation)
         .annotate(

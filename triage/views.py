@@ -18,7 +18,8 @@ from projects.forms import (
     LinkIdeaForm,
 )
 from triage import selectors, services
-from triage.forms import AssignTeamForm, BulkTriageForm, InboxFilterForm, MergeForm, StatusForm
+from triage.filters import InboxFilterSet
+from triage.forms import AssignTeamForm, BulkTriageForm, MergeForm, StatusForm
 
 PER_PAGE = 25
 
@@ -26,18 +27,8 @@ PER_PAGE = 25
 @privileged(permissions.can_triage)
 def inbox(request, org_slug):
     member = request.membership
-    filters = InboxFilterForm(request.GET or None, organisation=request.organisation)
-    chosen = filters.cleaned_data if filters.is_valid() else {}
-    ideas = selectors.triage_inbox(
-        member,
-        status=chosen.get("status", ""),
-        ward=chosen.get("ward"),
-        site=chosen.get("site"),
-        category=chosen.get("category"),
-        kind=chosen.get("kind", ""),
-        team=chosen.get("team"),
-        overdue=chosen.get("overdue", False),
-    )
+    filters = InboxFilterSet(request.GET or None, request=request)
+    ideas = selectors.triage_inbox(member, filters.qs)
     page = Paginator(ideas, PER_PAGE).get_page(request.GET.get("page"))
     for idea in page.object_list:
         idea.status_form = StatusForm(idea=idea)
@@ -47,7 +38,7 @@ def inbox(request, org_slug):
         request,
         "triage/inbox.html",
         {
-            "filters": filters,
+            "filters": filters.form,
             "page": page,
             "query": query.urlencode(),
             "bulk": BulkTriageForm(organisation=request.organisation, member=member),

@@ -1,3 +1,4 @@
+import re
 import threading
 
 import pytest
@@ -5,7 +6,7 @@ from django.db import connection
 from django_scopes import scope, scopes_disabled
 
 from ideas import services
-from ideas.models import Idea, Support
+from ideas.models import Category, Idea, Support
 from tests.conftest import membership
 from tests.factories import MembershipFactory, SiteFactory, WardFactory
 
@@ -112,6 +113,52 @@ def test_board_ignores_nonsense_filters(client_for, bob, share):
     share(bob)
     response = client_for(bob).get(BOARD, {"ward": "x", "kind": "zzz", "page": "-3", "sort": "?"})
     assert response.status_code == 200
+
+
+def test_board_filters_offer_and_accept_only_this_organisations_places(
+    client_for, bob, organisation, other_organisation, other_ward, share
+):
+    share(bob, title="Night trolley", kind="idea")
+    share(bob, title="Broken hoist", kind="concern")
+    with scopes_disabled():
+        other_category = Category.objects.filter(organisation=other_organisation).first()
+    client = client_for(bob)
+    form = client.get(BOARD).content.decode()
+    assert "Birch Ward" not in form
+    assert f">{other_ward.site.name}</option>" not in form
+    # Another organisation's ward is a bad value: said so, and nothing is filtered, not even
+    # by the good values next to it.
+    content = client.get(BOARD, {"ward": other_ward.pk, "kind": "concern"}).content.decode()
+    assert "Choose a ward of this organisation." in content
+    assert "Night trolley" in content and "Broken hoist" in content
+    content = client.get(BOARD, {"category": other_category.pk}).content.decode()
+    assert "Select a valid choice." in content
+    assert "Night trolley" in content and "Broken hoist" in content
+
+
+def test_board_filter_form_keeps_its_parameters_labels_and_choices(client_for, bob, ward):
+    content = client_for(bob).get(BOARD).content.decode()
+    names = re.findall(r'<(?:input|select)[^>]* name="(\w+)"', content)
+    assert [n for n in names if n != "csrfmiddlewaretoken"][:7] == [
+        "q",
+        "site",
+        "ward",
+        "category",
+        "kind",
+        "status",
+        "sort",
+    ]
+    for text in (
+        '<label class="nhsuk-label" for="id_q">Search (optional)</label>',
+        '<option value="" selected>All sites</option>',
+        f'<option value="{ward.pk}">Acute Medical Unit ({ward.site.name})</option>',
+        '<option value="" selected>All categories</option>',
+        '<option value="" selected>All types</option>',
+        '<option value="" selected>Any status</option>',
+        '<option value="newest">Newest first</option>',
+        '<option value="supported">Most supported</option>',
+    ):
+        assert text in content
 
 
 def test_idea_page_runs_a_fixed_number_of_queries(

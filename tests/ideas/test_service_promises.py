@@ -23,7 +23,6 @@ from tests.factories import MembershipFactory, UserFactory
 @pytest.fixture
 def other_category(other_organisation):
     with scope(organisation=other_organisation):
-        services.category_defaults_ensure(other_organisation)
         return Category.objects.filter(organisation=other_organisation).first()
 
 

@@ -1,5 +1,6 @@
 """Teams and triage: who may do what, the inbox, status changes, bulk actions and merges."""
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -350,6 +351,45 @@ def test_the_inbox_filters_by_site_including_ideas_that_name_only_the_site(
     assert "· Riverside" in by_site
     assert "Quieter bleeps" not in by_site
     assert "· Riverside ·" in page(client.get(f"{ORG}/triage/{lift.pk}/"))
+
+
+def test_a_bad_inbox_filter_is_shown_and_leaves_the_open_ideas_unfiltered(
+    client_for, lena, bob, share, team, other_organisation
+):
+    share(bob, title="Quieter bleeps", kind="idea")
+    share(bob, title="Broken hoist", kind="concern")
+    closed = share(bob, title="Closed long ago")
+    with scopes_disabled():
+        Idea.objects.filter(pk=closed.pk).update(status=Status.IMPLEMENTED)
+        foreign_team = factories.TeamFactory(organisation=other_organisation, name="Hill Team")
+    client = client_for(lena)
+    assert "Hill Team" not in page(client.get(INBOX))
+    for params in (
+        {"status": "bogus", "kind": "concern"},
+        {"team": foreign_team.pk, "kind": "concern"},
+        {"overdue": "on", "ward": "x"},
+    ):
+        response = client.get(INBOX, params)
+        assert response.status_code == 200
+        text = page(response)
+        assert "nhsuk-error-message" in text
+        assert "Quieter bleeps" in text and "Broken hoist" in text
+        assert "Closed long ago" not in text
+
+
+def test_the_inbox_filter_form_keeps_its_parameters_and_wording(client_for, lena, team):
+    text = page(client_for(lena).get(INBOX))
+    form = text[text.index('aria-label="Filter ideas to triage"') : text.index("Apply filters")]
+    names = re.findall(r'<(?:input|select)[^>]* name="(\w+)"', form)
+    assert names == ["status", "site", "ward", "category", "kind", "team", "overdue"]
+    for wording in (
+        '<option value="" selected>Open (not yet implemented or closed)</option>',
+        '<option value="" selected>Any team</option>',
+        f'<option value="{team.pk}">Patient Flow Team</option>',
+        'type="checkbox" name="overdue"',
+        "Waiting longer than the response target</label>",
+    ):
+        assert wording in form
 
 
 def test_the_inbox_runs_a_fixed_number_of_queries(

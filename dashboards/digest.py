@@ -16,7 +16,7 @@ from organisations import permissions
 from organisations.models import Membership, Role, Ward
 
 from .models import DailyFact, DigestSent
-from .rollup import day_bounds
+from .places import day_bounds
 
 LISTED = 10
 

@@ -13,6 +13,29 @@ def staff_field(profession: str) -> str:
 
 STAFF_FIELDS = {profession: staff_field(profession) for profession in [*Profession.values, ""]}
 
+# DailyFact's figures in named groups, each written out here only: the roll-up writes
+# them and the dashboards read them by these names.
+# The day's events: they add up over days, and from ward to site to organisation.
+EVENT_COUNTS = [
+    "ideas",
+    "ideas_idea",
+    "ideas_concern",
+    "ideas_praise",
+    "supports",
+    "comments",
+    "responded",
+    "responded_within_target",
+    "reviewed",
+    "in_progress",
+    "implemented",
+    "not_taken_forward",
+]
+# The day's pulse check-ins: they add up too, but are published by whole calendar month
+# only (dashboards.pulse).
+PULSE_COUNTS = ["pulse_count", "pulse_sum"]
+# People, counted afresh each day: a range's figure is that of its last day.
+PEOPLE_NOW = ["contributors_30d", "active_members"]
+
 
 class DailyFact(models.Model):
     """One day's engagement figures for a ward, a site or a whole organisation.

@@ -28,7 +28,7 @@ from django.utils import timezone
 from organisations.models import Ward
 
 from .models import ORGANISATION_SCOPE, DailyFact, RollupRun
-from .rollup import day_bounds
+from .places import day_bounds
 from .suppression import TOTAL, suppressed_hierarchy
 
 # The check-ins of no ward: published nowhere, but the organisation minus its sites.

@@ -10,109 +10,49 @@ identical rows, two runs of the same day never overlap, and a run killed half-wa
 leaves the previous rows in place. Rows are read grouped or in chunks, so memory grows
 with wards, staff groups and days in the range (backfills go a quarter at a time) and
 with one day's answers, not with the number of ideas (bench/ measures it).
+
+Days and places are worked out in dashboards.places, distinct people in
+dashboards.contributors.
 """
 
 from collections import Counter, defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from itertools import groupby
 from operator import itemgetter
 from statistics import median
-from zoneinfo import ZoneInfo
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import (
-    BigIntegerField,
-    Count,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    Q,
-    Sum,
-)
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
 from ideas.models import Comment, Idea, IdeaEvent, Kind, PulseCheckIn, Status, Support
 from organisations.models import Membership, Organisation, Ward
 
-from .models import ORGANISATION_SCOPE, STAFF_FIELDS, DailyFact, RollupRun
+from .contributors import SHORT_RANGE_DAYS, count_people
+from .models import EVENT_COUNTS, ORGANISATION_SCOPE, PULSE_COUNTS, DailyFact, RollupRun
+from .places import SUMMED, Totals, by_place_and_day, day_bounds, local_day, place, scopes_of
 
-LONDON = ZoneInfo("Europe/London")
-WINDOW_DAYS = 30
-CHUNK_DAYS = 92
-ADDITIVE = [
-    "ideas",
-    "ideas_idea",
-    "ideas_concern",
-    "ideas_praise",
-    "supports",
-    "comments",
-    "responded",
-    "responded_within_target",
-    "reviewed",
-    "in_progress",
-    "implemented",
-    "not_taken_forward",
-    "pulse_count",
-    "pulse_sum",
-    "active_members",
+# What tests, bench/ and the tasks import from here.
+__all__ = [
+    "ADDITIVE",
+    "FACT_FIELDS",
+    "SHORT_RANGE_DAYS",
+    "RollupBusy",
+    "compute_range",
+    "day_bounds",
+    "rollup_day",
+    "rollup_range",
 ]
+
+CHUNK_DAYS = 92
+# The figures that add up from ward to site to organisation (bench/ sums them so).
+ADDITIVE = [*EVENT_COUNTS, *PULSE_COUNTS, "active_members"]
 FUNNEL = {
     Status.UNDER_REVIEW: "reviewed",
     Status.IN_PROGRESS: "in_progress",
     Status.IMPLEMENTED: "implemented",
     Status.NOT_TAKEN_FORWARD: "not_taken_forward",
 }
-
-
-class RollupBusy(Exception):
-    """Another roll-up of the same organisation and day is running."""
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The start and end of a Europe/London day (23 or 25 hours long at the clock changes)."""
-    start = datetime.combine(day, time.min, tzinfo=LONDON)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=LONDON)
-    return start, end
-
-
-# Ranges shorter than this count each day's trailing 30 days afresh rather than by the sweep.
-SHORT_RANGE_DAYS = 3
-
-
-class _LocalDay(TruncDate):
-    """TruncDate without its Python conversion of each row: the database already returns
-    a date, and the roll-up reads hundreds of thousands of rows."""
-
-    def get_db_converters(self, connection):
-        return self.output_field.get_db_converters(connection)
-
-
-def _local_day(field: str):
-    return _LocalDay(field, tzinfo=LONDON)
-
-
-def _place(idea: str = ""):
-    """An idea's place key: its ward's id, or minus its site's id when it names only a site
-    (ids are positive, so the two never meet), or None when it names neither. `idea` is
-    the path to the idea from the rows read ("idea__" for supports, comments, events)."""
-    site = ExpressionWrapper(F(f"{idea}site_id") * -1, output_field=BigIntegerField())
-    return Coalesce(F(f"{idea}ward_id"), site, output_field=BigIntegerField())
-
-
-def _rows(queryset, field: str, idea: str, **aggregates):
-    """(place, London day, aggregates) for every place and day, from one GROUP BY."""
-    return (
-        queryset.annotate(rollup_day=_local_day(field))
-        .values("rollup_day", rollup_place=_place(idea))
-        .annotate(**aggregates)
-        .order_by()
-    )
-
-
-# The figures that add up from ward to site to organisation, as counted from rows.
-SUMMED = [*ADDITIVE[:-1], *STAFF_FIELDS.values()]
-SLOT = {field: n for n, field in enumerate(SUMMED)}
 FACT_FIELDS = [
     "organisation_id",
     "day",
@@ -128,164 +68,44 @@ FACT_FIELDS = [
 ]
 
 
-def _keys_of(wards: dict[int, int]) -> defaultdict:
-    """The scopes a place's figures count towards (see `_place`): a ward's count towards
-    (organisation, site, ward); a site's (minus its id) towards (organisation, site) and no
-    ward. An idea with no place, or a place without rows (a site with no wards), counts
-    for the organisation only: (organisation,)."""
-    keys = {w: (ORGANISATION_SCOPE, f"site:{site}", f"ward:{w}") for w, site in wards.items()}
-    keys |= {-site: (ORGANISATION_SCOPE, f"site:{site}") for site in set(wards.values())}
-    return defaultdict(lambda: (ORGANISATION_SCOPE,), keys)
+class RollupBusy(Exception):
+    """Another roll-up of the same organisation and day is running."""
 
 
-class _Totals:
-    """Summed figures keyed by (scope, day), one slot per field of SUMMED."""
-
-    def __init__(self, keys_of: defaultdict):
-        self.keys_of = keys_of
-        self.values: dict[tuple[str, date], list[int]] = defaultdict(lambda: [0] * len(SUMMED))
-
-    def add(self, place, day, figures: dict):
-        """Add one (place, day) row's figures to the ward, its site and the organisation."""
-        slots = [(SLOT[field], value) for field, value in figures.items() if value]
-        for key in self.keys_of[place]:
-            values = self.values[(key, day)]
-            for slot, value in slots:
-                values[slot] += value
-
-
-def _window_by_day(organisation, first: date, last: date, keys_of) -> dict:
-    """Distinct people over the 30 days ending on each day, from each day's distinct
-    (place, person) pairs: one query a day. Cheaper than the sweep for the day or two of
-    the 15-minute and nightly runs; the pairs are bounded by the organisation's staff."""
-    window = {}
-    day = first
-    while day <= last:
-        since, _ = day_bounds(day - timedelta(days=WINDOW_DAYS - 1))
-        _, until = day_bounds(day)
-        pairs = (
-            Idea.objects.filter(
-                organisation=organisation, created_at__gte=since, created_at__lt=until
-            )
-            .annotate(place=_place())
-            .values_list("place", "author_id", "submitter_token")
-            .distinct()
-            .order_by()
-        )
-        people = defaultdict(set)
-        for place, author_id, token in pairs:
-            for key in keys_of[place]:
-                people[key].add((author_id, token))
-        for key, who in people.items():
-            window[(key, day)] = len(who)
-        day += timedelta(days=1)
-    return window
-
-
-def _people(organisation, first: date, last: date, keys_of) -> tuple[dict, dict, dict]:
-    """Distinct contributors per scope and day and over the trailing 30 days, and ideas per
-    (place, day, staff group).
-
-    The ideas are read person by person, in day order, so that only one person's days are
-    held at a time: memory grows with scopes and days, not with ideas. Someone who shared
-    on day x counts in the 30-day figure from day x to x + 29; each of their days extends
-    that span from where the previous one stopped (+1 on the day it starts, -1 on the day
-    after it ends), and a running total of those steps gives every day's figure.
-    """
-    short = (last - first).days < SHORT_RANGE_DAYS
-    since = first if short else first - timedelta(days=WINDOW_DAYS - 1)
-    _, end = day_bounds(last)
-    ideas = Idea.objects.filter(
-        organisation=organisation, created_at__gte=day_bounds(since)[0], created_at__lt=end
-    )
-    # The staff groups of the people who shared; an anonymous idea records none.
-    professions = dict(
-        Membership.objects.filter(organisation=organisation, user__in=ideas.values("author_id"))
-        .exclude(profession="")
-        .order_by()
-        .values_list("user_id", "profession")
-    )
-    rows = (
-        ideas.annotate(rollup_day=_local_day("created_at"), place=_place())
-        .values_list("author_id", "submitter_token", "rollup_day", "place")
-        .annotate(n=Count("pk"))
-        .order_by("author_id", "submitter_token", "rollup_day")
-    )
-    # Days as ordinals (plain integers): this loop runs once per person-day-place.
-    contributors, steps = defaultdict(int), defaultdict(int)
-    staff = defaultdict(int)
-    first_n = first.toordinal()
-    person = person_day = None
-    for author_id, token, day, place, n in rows.iterator(chunk_size=5000):
-        # One person: the author of a named idea, the token of an anonymous one.
-        if (author_id, token) != person:
-            person, person_day, covered = (author_id, token), None, {}
-            group = STAFF_FIELDS.get(professions.get(author_id, ""), STAFF_FIELDS["other"])
-        d = day.toordinal()
-        if d != person_day:
-            person_day, counted = d, set()
-        keys = keys_of[place]
-        for key in keys:
-            if key in counted:
-                continue  # another ward of the same site, or of the organisation
-            counted.add(key)
-            if not short:
-                start = max(d, covered.get(key, d - 1) + 1)
-                covered[key] = d + WINDOW_DAYS - 1
-                steps[(key, start)] += 1
-                steps[(key, d + WINDOW_DAYS)] -= 1
-            if d >= first_n:
-                contributors[(key, day)] += 1
-        if d >= first_n:
-            staff[(place, day, group)] += n
-    if short:
-        window = _window_by_day(organisation, first, last, keys_of)
-    else:
-        window = {}
-        for key in {key for key, _ in steps}:
-            running = 0
-            for d in range(since.toordinal(), last.toordinal() + 1):
-                running += steps.get((key, d), 0)
-                if d >= first_n:
-                    window[(key, date.fromordinal(d))] = running
-    return contributors, window, staff
-
-
-def compute_range(organisation: Organisation, first: date, last: date) -> list[tuple]:
-    """Work out the facts of every day from `first` to `last` (not saved): a pure read.
-    Returns rows in the order of FACT_FIELDS."""
-    start, _ = day_bounds(first)
-    _, end = day_bounds(last)
-    target = timedelta(days=organisation.response_target_days)
-    org = {"organisation": organisation}
-    wards = dict(Ward.objects.filter(**org).values_list("pk", "site_id"))
-    keys_of = _keys_of(wards)
-    totals = _Totals(keys_of)
-
-    ideas = Idea.objects.filter(**org, created_at__gte=start, created_at__lt=end)
+def _count_events(totals: Totals, organisation, start, end) -> None:
+    """Ideas by kind, supports, comments and status changes, by place and London day."""
+    org = {"organisation": organisation, "created_at__gte": start, "created_at__lt": end}
     kinds = {f"ideas_{k}": Count("pk", filter=Q(kind=k)) for k in Kind.values}
-    for row in _rows(ideas, "created_at", "", ideas=Count("pk"), **kinds):
+    ideas = by_place_and_day(
+        Idea.objects.filter(**org), "created_at", "", ideas=Count("pk"), **kinds
+    )
+    for row in ideas:
         totals.add(row["rollup_place"], row["rollup_day"], {f: row[f] for f in ["ideas", *kinds]})
 
     for model, field in ((Support, "supports"), (Comment, "comments")):
-        rows = model.objects.filter(**org, created_at__gte=start, created_at__lt=end)
-        for row in _rows(rows, "created_at", "idea__", n=Count("pk")):
+        rows = by_place_and_day(model.objects.filter(**org), "created_at", "idea__", n=Count("pk"))
+        for row in rows:
             totals.add(row["rollup_place"], row["rollup_day"], {field: row["n"]})
 
-    events = IdeaEvent.objects.filter(
-        **org, type=IdeaEvent.Type.STATUS, created_at__gte=start, created_at__lt=end
-    )
+    events = IdeaEvent.objects.filter(**org, type=IdeaEvent.Type.STATUS)
     funnel = {f: Count("pk", filter=Q(to_status=s)) for s, f in FUNNEL.items()}
-    for row in _rows(events, "created_at", "idea__", **funnel):
+    for row in by_place_and_day(events, "created_at", "idea__", **funnel):
         totals.add(row["rollup_place"], row["rollup_day"], {f: row[f] for f in funnel})
 
-    # Time to first response: the median needs the waits themselves, read a day at a time.
+
+def _responses(totals: Totals, organisation, start, end) -> dict:
+    """Answers and answers within the target into `totals`; returns the median hours to a
+    first response by (scope, day). The median needs the waits themselves, read a day at
+    a time."""
+    target = timedelta(days=organisation.response_target_days)
     medians = {}
     answered = (
-        Idea.objects.filter(**org, first_response_at__gte=start, first_response_at__lt=end)
+        Idea.objects.filter(
+            organisation=organisation, first_response_at__gte=start, first_response_at__lt=end
+        )
         .annotate(
-            rollup_day=_local_day("first_response_at"),
-            place=_place(),
+            rollup_day=local_day("first_response_at"),
+            place=place(),
             wait=ExpressionWrapper(
                 F("first_response_at") - F("created_at"), output_field=DurationField()
             ),
@@ -295,18 +115,22 @@ def compute_range(organisation: Organisation, first: date, last: date) -> list[t
     )
     for day, day_rows in groupby(answered.iterator(chunk_size=5000), key=itemgetter(0)):
         waits, answers = defaultdict(list), defaultdict(lambda: [0, 0])
-        for _, place, wait in day_rows:
-            answers[place][0] += 1
-            answers[place][1] += wait <= target
-            for key in keys_of[place]:
+        for _, place_key, wait in day_rows:
+            answers[place_key][0] += 1
+            answers[place_key][1] += wait <= target
+            for key in totals.keys_of[place_key]:
                 waits[key].append(wait.total_seconds() / 3600)
-        for place, (responded, in_target) in answers.items():
-            totals.add(place, day, {"responded": responded, "responded_within_target": in_target})
+        for place_key, (responded, in_target) in answers.items():
+            figures = {"responded": responded, "responded_within_target": in_target}
+            totals.add(place_key, day, figures)
         for key, hours in waits.items():
             medians[(key, day)] = round(median(hours), 2)
+    return medians
 
+
+def _pulses(totals: Totals, organisation, first: date, last: date) -> None:
     pulses = (
-        PulseCheckIn.objects.filter(**org, day__gte=first, day__lte=last)
+        PulseCheckIn.objects.filter(organisation=organisation, day__gte=first, day__lte=last)
         .values("day", "ward_id")
         .annotate(n=Count("pk"), total=Sum("score"))
         .order_by()
@@ -314,10 +138,12 @@ def compute_range(organisation: Organisation, first: date, last: date) -> list[t
     for row in pulses:
         totals.add(row["ward_id"], row["day"], {"pulse_count": row["n"], "pulse_sum": row["total"]})
 
-    # Active members now: the roll-up cannot know who was a member on a past day.
+
+def _active_members(organisation, keys_of) -> Counter:
+    """Active members now: the roll-up cannot know who was a member on a past day."""
     active = Counter()
     members = (
-        Membership.objects.filter(**org, is_active=True)
+        Membership.objects.filter(organisation=organisation, is_active=True)
         .values("home_ward_id")
         .annotate(n=Count("pk"))
         .order_by()
@@ -326,10 +152,24 @@ def compute_range(organisation: Organisation, first: date, last: date) -> list[t
     for ward_id, n in members:
         for key in keys_of[ward_id]:
             active[key] += n
+    return active
 
-    contributors, window, staff = _people(organisation, first, last, keys_of)
-    for (place, day, group), n in staff.items():
-        totals.add(place, day, {group: n})
+
+def compute_range(organisation: Organisation, first: date, last: date) -> list[tuple]:
+    """Work out the facts of every day from `first` to `last` (not saved): a pure read.
+    Returns rows in the order of FACT_FIELDS."""
+    start, _ = day_bounds(first)
+    _, end = day_bounds(last)
+    wards = dict(Ward.objects.filter(organisation=organisation).values_list("pk", "site_id"))
+    keys_of = scopes_of(wards)
+    totals = Totals(keys_of)
+    _count_events(totals, organisation, start, end)
+    medians = _responses(totals, organisation, start, end)
+    _pulses(totals, organisation, first, last)
+    active = _active_members(organisation, keys_of)
+    contributors, window, staff = count_people(organisation, first, last, keys_of)
+    for (place_key, day, group), n in staff.items():
+        totals.add(place_key, day, {group: n})
 
     scopes = [(ORGANISATION_SCOPE, "organisation", None, None)]
     scopes += [(f"site:{s}", "site", s, None) for s in sorted(set(wards.values()))]
@@ -339,7 +179,6 @@ def compute_range(organisation: Organisation, first: date, last: date) -> list[t
     day = first
     while day <= last:
         for key, level, site_id, ward_id in scopes:
-            figures = totals.values.get((key, day), nothing)
             facts.append(
                 (
                     organisation.pk,
@@ -348,7 +187,7 @@ def compute_range(organisation: Organisation, first: date, last: date) -> list[t
                     key,
                     site_id,
                     ward_id,
-                    *figures,
+                    *totals.values.get((key, day), nothing),
                     active[key],
                     contributors.get((key, day), 0),
                     window.get((key, day), 0),

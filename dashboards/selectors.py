@@ -12,24 +12,9 @@ from ideas.models import Idea
 from ideas.selectors import awaiting_reply, on_site
 from organisations.models import Profession, Site, Ward
 
-from .models import ORGANISATION_SCOPE, STAFF_FIELDS, DailyFact
-from .pulse import LatestPulse
-from .suppression import suppressed_keys, suppressed_table_cells
-
-SUMMED = [
-    "ideas",
-    "ideas_idea",
-    "ideas_concern",
-    "ideas_praise",
-    "supports",
-    "comments",
-    "responded",
-    "responded_within_target",
-    "reviewed",
-    "in_progress",
-    "implemented",
-    "not_taken_forward",
-]
+from .models import EVENT_COUNTS, ORGANISATION_SCOPE, PEOPLE_NOW, STAFF_FIELDS, DailyFact
+from .pulse import LatestPulse, listed_months, monthly_figures
+from .suppression import suppressed_keys, suppressed_table_cells, too_few
 
 
 @dataclass
@@ -55,14 +40,10 @@ def figures(organisation, scope_key: str, start: date, end: date) -> Figures:
     rows = DailyFact.objects.filter(
         organisation=organisation, scope_key=scope_key, day__gte=start, day__lte=end
     )
-    totals = rows.aggregate(**{f: Sum(f) for f in SUMMED})
+    totals = rows.aggregate(**{f: Sum(f) for f in EVENT_COUNTS})
     totals = {k: v or 0 for k, v in totals.items()}
-    last = rows.order_by("-day").values("contributors_30d", "active_members").first() or {
-        "contributors_30d": 0,
-        "active_members": 0,
-    }
-    threshold = organisation.suppression_threshold
-    few_people = 0 < last["contributors_30d"] < threshold
+    last = rows.order_by("-day").values(*PEOPLE_NOW).first() or dict.fromkeys(PEOPLE_NOW, 0)
+    few_people = too_few(last["contributors_30d"], organisation.suppression_threshold)
     return Figures(
         ideas=totals["ideas"],
         implemented=totals["implemented"],
@@ -80,6 +61,18 @@ def figures(organisation, scope_key: str, start: date, end: date) -> Figures:
 def previous_period(start: date, end: date) -> tuple[date, date]:
     length = (end - start).days + 1
     return start - timedelta(days=length), start - timedelta(days=1)
+
+
+def tiles(organisation, scope_key: str, start: date, end: date, latest_pulse: LatestPulse):
+    """A scope's tiles: its figures over the range and the period before, and its pulse in
+    the range's latest published month and the month before (dashboards.pulse)."""
+    return {
+        "now": figures(organisation, scope_key, start, end),
+        "before": figures(organisation, scope_key, *previous_period(start, end)),
+        "pulse_month": latest_pulse.month,
+        "pulse_now": latest_pulse.now(scope_key),
+        "pulse_before": latest_pulse.previous(scope_key),
+    }
 
 
 LEAGUE_SORTS = {
@@ -106,14 +99,11 @@ def ward_league(
     )
     sums = {
         row["ward_id"]: row
-        for row in facts.values("ward_id").annotate(**{f: Sum(f) for f in SUMMED}).order_by()
+        for row in facts.values("ward_id").annotate(**{f: Sum(f) for f in EVENT_COUNTS}).order_by()
     }
     last_day = facts.order_by("-day").values_list("day", flat=True).first()
     latest = {
-        row["ward_id"]: row
-        for row in facts.filter(day=last_day).values(
-            "ward_id", "contributors_30d", "active_members"
-        )
+        row["ward_id"]: row for row in facts.filter(day=last_day).values("ward_id", *PEOPLE_NOW)
     }
     threshold = organisation.suppression_threshold
     people = {pk: latest.get(pk, {}).get("contributors_30d", 0) for pk in wards}
@@ -239,39 +229,55 @@ def staff_groups_by_ward(organisation, start: date, end: date, *, site=None) -> 
     }
 
 
-WEEKLY_FIELDS = [
-    "ideas",
-    "implemented",
-    "responded",
-    "responded_within_target",
-    "contributors_30d",
-    "active_members",
-]
+# The events a week adds up; people (PEOPLE_NOW) are those of the week's last day.
+def ward_staff_groups(organisation, ward, start: date, end: date) -> list[tuple]:
+    """A ward's ideas by staff group, as (label, ideas) pairs: its row of the table of its
+    site's wards, suppressed with the whole organisation's (staff_groups_by_ward)."""
+    matrix = staff_groups_by_ward(organisation, start, end, site=ward.site)
+    cells = next(row["cells"] for row in matrix["rows"] if row["ward"].pk == ward.pk)
+    return [(label, cell) for (_, label), cell in zip(matrix["groups"], cells, strict=True)]
+
+
+def pulse_by_month(organisation, start: date, end: date) -> list[dict]:
+    """Every month the range lists, for the organisation, each site and each ward: the
+    same figures, suppressed the same way, as the pages (four queries)."""
+    by_month = monthly_figures(organisation, listed_months(organisation, start, end))
+    scopes = [(ORGANISATION_SCOPE, "Organisation", organisation.name, "")]
+    for site in Site.objects.filter(organisation=organisation).order_by("name"):
+        scopes.append((f"site:{site.pk}", "Site", site.name, ""))
+    for ward in Ward.objects.filter(organisation=organisation).select_related("site"):
+        scopes.append((f"ward:{ward.pk}", "Ward", ward.site.name, ward.name))
+    return [
+        {"month": month, "level": level, "place": place, "ward": ward, "pulse": figures[key]}
+        for month, figures in by_month.items()
+        for key, level, place, ward in scopes
+        if key in figures
+    ]
+
+
+WEEKLY_COUNTS = ["ideas", "implemented", "responded", "responded_within_target"]
 
 
 def weekly_kpis(organisation, scope_key: str, start: date, end: date) -> dict[str, list]:
     """Each KPI per week (Monday to Sunday) for the SPC view, from one query.
 
-    Weeks with too few people to show are left out, not shown as zero. Pulse is not
-    here: it is published by calendar month only (dashboards.pulse).
+    Weeks with too few people to show, or none, are left out, not shown as zero. Pulse is
+    not here: it is published by calendar month only (dashboards.pulse).
     """
     rows = (
         DailyFact.objects.filter(
             organisation=organisation, scope_key=scope_key, day__gte=start, day__lte=end
         )
         .order_by("day")
-        .values("day", *WEEKLY_FIELDS)
+        .values("day", *WEEKLY_COUNTS, *PEOPLE_NOW)
     )
     weeks: dict[date, dict] = {}
     for row in rows:
         week = weeks.setdefault(row["day"] - timedelta(days=row["day"].weekday()), {})
-        for field in WEEKLY_FIELDS[:4]:
+        for field in WEEKLY_COUNTS:
             week[field] = week.get(field, 0) + (row[field] or 0)
         # People over the trailing 30 days: the week's last day stands for the week.
-        week["contributors_30d"], week["active_members"] = (
-            row["contributors_30d"],
-            row["active_members"],
-        )
+        week.update({field: row[field] for field in PEOPLE_NOW})
     threshold = organisation.suppression_threshold
     series = {"ideas": [], "implemented": [], "answered": [], "participation": []}
     for monday, week in sorted(weeks.items()):
@@ -281,10 +287,9 @@ def weekly_kpis(organisation, scope_key: str, start: date, end: date) -> dict[st
             series["answered"].append(
                 (monday, _ratio(week["responded_within_target"], week["responded"]))
             )
-        if week["contributors_30d"] >= threshold and week["active_members"]:
-            series["participation"].append(
-                (monday, _ratio(week["contributors_30d"], week["active_members"]))
-            )
+        people = week["contributors_30d"]
+        if people and not too_few(people, threshold) and week["active_members"]:
+            series["participation"].append((monday, _ratio(people, week["active_members"])))
     return series
 
 

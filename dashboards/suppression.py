@@ -10,6 +10,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 
+def too_few(count: int, threshold: int) -> bool:
+    """Whether a count of people is too small to show: below the organisation's threshold.
+    Zero is shown: there is nobody to single out. Every suppression decides by this."""
+    return 0 < count < threshold
+
+
 @dataclass(frozen=True)
 class Cell:
     value: float | int | None
@@ -32,7 +38,7 @@ def suppressed_table_cells(table: dict[tuple, int], threshold: int) -> set[tuple
     published elsewhere: small cells are hidden, then, for as long as some row or column
     has exactly one hidden cell, its next smallest is hidden too. Every row and column
     then hides none or at least two cells, so no subtraction gives one back."""
-    hidden = {cell for cell, value in table.items() if 0 < value < threshold}
+    hidden = {cell for cell, value in table.items() if too_few(value, threshold)}
     lines = defaultdict(list)
     for cell in table:
         lines[(0, cell[0])].append(cell)
@@ -68,10 +74,12 @@ def suppressed_hierarchy(groups: dict, threshold: int) -> set:
     value = {part: n for parts in groups.values() for part, n in parts.items()}
     value.update(totals)
     value[TOTAL] = sum(totals.values())
-    hidden = {key for key, n in value.items() if 0 < n < threshold}
+    hidden = {key for key, n in value.items() if too_few(n, threshold)}
 
-    def too_few(keys: list) -> bool:
-        return bool(keys) and (len(keys) < 2 or sum(value[k] for k in keys) < threshold)
+    def guessable(keys: list) -> bool:
+        """Hidden keys that give away what they hide: one alone, or together too few (every
+        hidden count is above zero, so their sum is too)."""
+        return bool(keys) and (len(keys) < 2 or too_few(sum(value[k] for k in keys), threshold))
 
     def hide_smallest(keys) -> bool:
         shown = [k for k in keys if k not in hidden and value[k] > 0]
@@ -85,7 +93,7 @@ def suppressed_hierarchy(groups: dict, threshold: int) -> set:
             hidden_groups = [g for g in groups if g in hidden]
             under = [p for g in hidden_groups for p in groups[g]]
             for line in (list(groups), under):
-                if too_few([k for k in line if k in hidden]):
+                if guessable([k for k in line if k in hidden]):
                     if not hide_smallest(line):
                         hidden.add(TOTAL)
                     return True
@@ -94,7 +102,7 @@ def suppressed_hierarchy(groups: dict, threshold: int) -> set:
             if group in hidden:
                 if not inside and hide_smallest(parts):
                     return True
-            elif too_few(inside):
+            elif guessable(inside):
                 if not hide_smallest(parts):
                     hidden.add(group)
                 return True

@@ -1,15 +1,18 @@
 import csv
 import io
 from datetime import timedelta
+from pathlib import Path
 
+from django.template import Context, Template
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from dashboards.models import DailyFact
-from dashboards.rollup import rollup_day
-from dashboards.suppression import suppress, suppressed_keys
+from dashboards.rollup import rollup_day, rollup_range
+from dashboards.suppression import suppress, suppressed_keys, too_few
 from tests.dashboards.helpers import add_staff_ideas
-from tests.factories import IdeaFactory, MembershipFactory, WardFactory
+from tests.dashboards.test_pulse import check_in
+from tests.factories import IdeaFactory, MembershipFactory, SiteFactory, WardFactory
 
 OVERVIEW = "/city-hospitals/dashboards/"
 
@@ -22,6 +25,24 @@ def test_small_numbers_are_hidden_and_a_lone_hidden_cell_takes_another_with_it()
     cells = suppress({"a": 30, "b": 20, "c": 2}, 11)
     assert [k for k, c in cells.items() if c.suppressed] == ["b", "c"]
     assert cells["a"].value == 30
+
+
+def test_a_count_is_too_few_to_show_between_zero_and_the_threshold():
+    assert [n for n in range(13) if too_few(n, 11)] == list(range(1, 11))
+    assert not too_few(0, 2) and too_few(1, 2) and not too_few(2, 2)
+
+
+def test_a_hidden_cell_reads_the_same_on_every_page_and_in_every_csv():
+    cell = Template('{% load dashboards %}{% cell value 11 "%" %}')
+    assert cell.render(Context({"value": None})) == "fewer than 11"
+    assert cell.render(Context({"value": 75.0})) == "75.0%"
+    assert cell.render(Context({"value": "no members"})) == "no members"
+    wording = Template('{% load dashboards %}{{ 11|fewer_than:"people"|capfirst }}')
+    assert wording.render(Context()) == "Fewer than 11 people"
+    # The wording is written once, in dashboards/tables.py; templates use the tag or filter.
+    templates = Path(__file__).resolve().parents[2] / "dashboards" / "templates"
+    for template in templates.rglob("*.html"):
+        assert "fewer than" not in template.read_text().lower(), template.name
 
 
 def facts_for(organisation, wards, *, contributors, pulses, days=3):
@@ -141,6 +162,54 @@ def test_dashboards_run_a_fixed_number_of_queries_whatever_the_data(
     for page in pages:
         with django_assert_max_num_queries(counts[page]):
             assert client.get(page).status_code == 200
+
+
+# The most queries each page and download runs, the session and membership look-ups of
+# every request included: a fixed number, whatever the data (the figures come from the
+# daily facts, a row per scope and day).
+QUERY_BUDGETS = [
+    ("", {}, 19),
+    ("", {"format": "csv"}, 13),
+    ("", {"format": "csv", "table": "pulse"}, 11),
+    ("wards/{ward}/", {}, 19),
+    ("wards/{ward}/", {"format": "csv", "table": "staff-groups"}, 10),
+    ("sites/{site}/", {}, 23),
+    ("sites/{site}/", {"format": "csv", "table": "wards"}, 17),
+    ("sites/{site}/", {"format": "csv", "table": "staff-groups"}, 17),
+    ("who-takes-part/", {}, 12),
+    ("who-takes-part/", {"format": "csv"}, 7),
+    ("who-takes-part/", {"format": "csv", "table": "months"}, 7),
+    ("who-takes-part/", {"format": "csv", "table": "wards"}, 9),
+    ("spc/", {}, 11),
+    ("spc/", {"format": "csv"}, 10),
+]
+
+
+def test_every_page_and_download_keeps_to_its_query_budget(
+    client_for, lena, organisation, ward, django_assert_max_num_queries
+):
+    today = timezone.localdate()
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    with scopes_disabled():
+        sites = [ward.site, *SiteFactory.create_batch(2, organisation=organisation)]
+        wards = [ward, *(WardFactory(organisation=organisation, site=s) for s in sites * 3)]
+        members = [
+            MembershipFactory(organisation=organisation, home_ward=w, profession=profession)
+            for w in wards
+            for profession in ("nursing_midwifery", "pharmacy", "")
+        ]
+        for member in members * 4:
+            IdeaFactory(organisation=organisation, ward=member.home_ward, author=member.user)
+    for w in wards[:3]:
+        check_in(organisation, w, [(last_month + timedelta(days=n), 4) for n in range(12)])
+    with scope(organisation=organisation):
+        rollup_range(organisation, last_month, today)  # last month is published: pulse shows
+    client = client_for(lena)
+    for path, query, budget in QUERY_BUDGETS:
+        url = OVERVIEW + path.format(ward=ward.pk, site=ward.site_id)
+        query = {"start": last_month.isoformat(), "end": today.isoformat(), **query}
+        with django_assert_max_num_queries(budget):
+            assert client.get(url, query).status_code == 200
 
 
 def test_who_takes_part_by_staff_group(client_for, lena, organisation):

@@ -20,6 +20,7 @@ from django.utils.text import Truncator
 
 from improvewell.validators import single_line
 from organisations.models import Membership, Organisation, Site, Ward
+from organisations.permissions import require_same_organisation
 
 from . import anonymity
 from .anonymity import is_submitter, member_token, pulse_token
@@ -44,12 +45,6 @@ class RateLimited(Exception):
     pass
 
 
-def _check_same_organisation(organisation: Organisation, **objects) -> None:
-    for field, obj in objects.items():
-        if obj is not None and obj.organisation_id != organisation.pk:
-            raise ValidationError({field: f"Choose a {field} of this organisation."})
-
-
 def _check_submission_allowance(member: Membership) -> None:
     """At most SUBMISSIONS_PER_DAY ideas a person a day.
 
@@ -66,6 +61,22 @@ def _check_submission_allowance(member: Membership) -> None:
             f"You have shared {SUBMISSIONS_PER_DAY} ideas today, which is our limit. "
             "Thank you! Your idea is still here: please try again tomorrow."
         )
+
+
+def _check_submission(organisation, *, kind, title, category, ward, site) -> None:
+    """What a form cannot check alone, as field errors."""
+    for field, value in (("ward", ward), ("site", site), ("category", category)):
+        require_same_organisation(organisation.pk, value, field=field)
+    if ward is not None and site is not None:
+        raise ValidationError({"site": "Name a ward or a site, not both."})
+    if not category.is_active:
+        raise ValidationError({"category": "Choose a category from the list."})
+    if kind not in Kind.values:
+        raise ValidationError({"kind": "Choose what you are sharing."})
+    try:
+        single_line(title)
+    except ValidationError as exc:
+        raise ValidationError({"title": exc.messages}) from exc
 
 
 @transaction.atomic
@@ -91,17 +102,7 @@ def idea_submit(
     an idea names at most one of them.
     """
     organisation = member.organisation
-    _check_same_organisation(organisation, ward=ward, site=site, category=category)
-    if ward is not None and site is not None:
-        raise ValidationError({"site": "Name a ward or a site, not both."})
-    if not category.is_active:
-        raise ValidationError({"category": "Choose a category from the list."})
-    if kind not in Kind.values:
-        raise ValidationError({"kind": "Choose what you are sharing."})
-    try:
-        single_line(title)
-    except ValidationError as exc:
-        raise ValidationError({"title": exc.messages}) from exc
+    _check_submission(organisation, kind=kind, title=title, category=category, ward=ward, site=site)
     existing = Idea.objects.filter(organisation=organisation, pk=submission_id).first()
     if existing is not None:
         if is_submitter(member, existing):
@@ -179,7 +180,7 @@ def idea_support(*, member: Membership, idea: Idea) -> bool:
     Two concurrent calls by the same person leave one row: the unique constraint
     decides, and only the call that inserted the row bumps the counter.
     """
-    _check_same_organisation(member.organisation, idea=idea)
+    require_same_organisation(member.organisation_id, idea, field="idea")
     if is_submitter(member, idea):
         raise ValidationError("You cannot support your own idea.")
     try:
@@ -195,7 +196,7 @@ def idea_support(*, member: Membership, idea: Idea) -> bool:
 
 @transaction.atomic
 def idea_unsupport(*, member: Membership, idea: Idea) -> bool:
-    _check_same_organisation(member.organisation, idea=idea)
+    require_same_organisation(member.organisation_id, idea, field="idea")
     deleted, _ = Support.objects.filter(idea=idea, user=member.user).delete()
     if deleted:
         Idea.objects.filter(pk=idea.pk, support_count__gt=0).update(
@@ -207,7 +208,7 @@ def idea_unsupport(*, member: Membership, idea: Idea) -> bool:
 @transaction.atomic
 def comment_add(*, member: Membership, idea: Idea, body: str) -> Comment:
     """Comment on an idea. The anonymous submitter writes as 'Submitter (anonymous)'."""
-    _check_same_organisation(member.organisation, idea=idea)
+    require_same_organisation(member.organisation_id, idea, field="idea")
     body = body.strip()
     if not body:
         raise ValidationError({"body": "Write a comment."})
@@ -239,7 +240,7 @@ def idea_change_status(
     *, member: Membership, idea: Idea, to_status: str, message: str = ""
 ) -> IdeaEvent:
     """Move an idea along the workflow, record the event and tell the submitter."""
-    _check_same_organisation(member.organisation, idea=idea)
+    require_same_organisation(member.organisation_id, idea, field="idea")
     idea = _lock(idea)
     message = message.strip()
     if to_status == Status.DUPLICATE:

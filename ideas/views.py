@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from improvewell.forms import add_service_errors, posted
-from improvewell.http import safe_next
+from improvewell.http import query_without_page, safe_next
 from organisations import permissions
 from organisations.models import Ward
 from organisations.permissions import privileged
@@ -81,15 +81,13 @@ def board(request, org_slug):
     page = Paginator(selectors.idea_board(filters.qs), IDEAS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "ideas/board.html",
         {
             "filters": filters.form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "filtered": filters.narrowed,
             "supported": selectors.supported_idea_ids(request.membership, page.object_list),
         },

@@ -71,3 +71,10 @@ class PrivateCacheMiddleware:
         if under_organisation or (user is not None and user.is_authenticated):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+def query_without_page(request) -> str:
+    """The list's filters as a query string, for the pagination links to carry."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()

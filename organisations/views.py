@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from improvewell.forms import add_service_errors, posted
+from improvewell.http import query_without_page
 
 from . import permissions, selectors, services
 from .forms import InvitationForm, MemberForm, MemberSearchForm, ProfileForm
@@ -63,12 +64,10 @@ def member_list(request, org_slug):
         status=filters.get("status", ""),
     )
     page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "organisations/member_list.html",
-        {"search": search, "page": page, "query": query.urlencode()},
+        {"search": search, "page": page, "query": query_without_page(request)},
     )
 
 

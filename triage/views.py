@@ -10,7 +10,7 @@ from audit.selectors import audit_trail
 from ideas.models import Idea
 from ideas.selectors import idea_for_member
 from improvewell.forms import add_service_errors
-from improvewell.http import safe_next
+from improvewell.http import query_without_page, safe_next
 from organisations import permissions
 from organisations.permissions import privileged
 from projects import services as project_services
@@ -32,15 +32,13 @@ def inbox(request, org_slug):
     page = Paginator(ideas, PER_PAGE).get_page(request.GET.get("page"))
     for idea in page.object_list:
         idea.status_form = StatusForm(idea=idea)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "triage/inbox.html",
         {
             "filters": filters.form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "bulk": BulkTriageForm(organisation=request.organisation, member=member),
         },
     )

@@ -30,8 +30,6 @@ def inbox(request, org_slug):
     filters = InboxFilterSet(request.GET or None, request=request)
     ideas = selectors.triage_inbox(member, filters.qs)
     page = Paginator(ideas, PER_PAGE).get_page(request.GET.get("page"))
-    for idea in page.object_list:
-        idea.status_form = StatusForm(idea=idea)
     return render(
         request,
         "triage/inbox.html",
@@ -39,6 +37,7 @@ def inbox(request, org_slug):
             "filters": filters.form,
             "page": page,
             "query": query_without_page(request),
+            "row_status_form": StatusForm.for_every_row(),
             "bulk": BulkTriageForm(organisation=request.organisation, member=member),
         },
     )

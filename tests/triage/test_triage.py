@@ -312,6 +312,18 @@ def test_the_inbox_row_and_the_digest_agree_on_which_ideas_are_late(
     assert "Past response target" not in page(response)
 
 
+def test_each_inbox_row_has_its_own_status_controls(client_for, lena, bob, share):
+    """The rows share one rendered form; each must still label its own fields."""
+    ideas = [share(bob, title="Quiet room"), share(bob, title="Brighter corridor")]
+    text = page(client_for(lena).get(INBOX))
+    for idea in ideas:
+        field = f"id_idea-{idea.pk}_to_status"
+        assert text.count(f'id="{field}"') == 1
+        assert text.count(f'for="{field}"') == 1
+        assert text.count(f'aria-describedby="id_idea-{idea.pk}_message-hint"') == 1
+    assert "__idea__" not in text
+
+
 def test_the_inbox_filters_by_team_and_status(
     client_for, lena, bob, share, team, other_team, as_member
 ):

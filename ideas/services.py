@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from improvewell.mail import queue_after_commit
 from improvewell.validators import single_line
 from organisations.models import Membership, Organisation, Site, Ward
 from organisations.permissions import require_same_organisation
@@ -163,8 +164,10 @@ def notify_submitter(idea: Idea, *, type: str, text: str) -> Notification | None
     if not idea.is_anonymous:
         from .tasks import send_notification_email_task
 
-        send_notification_email_task.delay_on_commit(
-            organisation_id=idea.organisation_id, notification_id=notification.pk
+        queue_after_commit(
+            send_notification_email_task,
+            organisation_id=idea.organisation_id,
+            notification_id=notification.pk,
         )
     return notification
 

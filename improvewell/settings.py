@@ -223,7 +223,24 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A broker that is down or hangs must not hold up the request that publishes. A refused
+# connection fails at once; a Redis that accepts and never answers costs three socket
+# timeouts (the publish, then the one retry's reconnection and publish, kept for a
+# connection that failed once): about 1.5 s in all (tests/faults). What could
+# not be queued is logged and sent later by the email catch-up (improvewell/mail.py).
+# The worker's long-polling BRPOP is not subject to socket_timeout (kombu's event loop).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_timeout": 0.5,
+    "socket_connect_timeout": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # Security headers. Behind TLS in production; the local demo runs on plain http.

@@ -11,6 +11,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from improvewell.mail import queue_after_commit
 from improvewell.rls import cross_organisation
 
 from .models import (
@@ -154,8 +155,10 @@ def invitation_create(
     )
     from .tasks import send_invitation_email_task
 
-    send_invitation_email_task.delay_on_commit(
-        organisation_id=organisation.pk, invitation_id=str(invitation.pk)
+    queue_after_commit(
+        send_invitation_email_task,
+        organisation_id=organisation.pk,
+        invitation_id=str(invitation.pk),
     )
     return invitation
 

@@ -40,3 +40,21 @@ def send_invitation_email_task(*, organisation, invitation_id):
         recipient_list=[invitation.email],
     )
     Invitation.objects.filter(pk=invitation.pk).update(email_sent_at=timezone.now())
+
+
+def unsent_invitation_ids(organisation, *, created_before, limit: int) -> list[str]:
+    """Pending invitations of the organisation whose email never went out, oldest first:
+    for the email catch-up (ideas.tasks.email_catch_up_task). Run inside its scope."""
+    return [
+        str(pk)
+        for pk in Invitation.objects.filter(
+            organisation=organisation,
+            email_sent_at__isnull=True,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            created_at__lte=created_before,
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    ]

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-fast e2e lint format worker beat clean mutants
+.PHONY: install run test test-fast e2e lint format worker beat clean mutants bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,13 @@ mutants: $(VENV)/.installed
 	rm -rf mutants
 	-env -u DATABASE_URL -u REDIS_URL nice -n 19 $(VENV)/bin/mutmut run $(MUTANTS)
 	$(VENV)/bin/mutmut results
+
+# The pages under load at 10k, 100k and 1M ideas (bench/README.md): gunicorn with production
+# settings, loaded by wrk (apt-get install -y wrk). Writes only to databases named iw_bench_web*.
+# About an hour on two cores. BENCH_ARGS='--scale small' tries it out in a few minutes.
+BENCH_ARGS ?= --scale full
+bench: install
+	$(PY) -m bench.web $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

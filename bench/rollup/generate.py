@@ -361,11 +361,12 @@ def _idea_batch(n: int, first: int, days: int, at: datetime) -> None:
     _run(
         """
         INSERT INTO ideas_comment
-            (id, by_anonymous_submitter, body, created_at, author_id, organisation_id, idea_id)
+            (id, by_anonymous_submitter, body, created_at, author_id, organisation_id, idea_id,
+             position)
         SELECT gen_random_uuid(), false, 'A synthetic comment.',
                i.created_at + random() * least(%(anchor)s::timestamptz - i.created_at,
                                                interval '14 days'),
-               m.user_id, i.org, i.id
+               m.user_id, i.org, i.id, j - 1
         FROM bench_i i
         CROSS JOIN LATERAL generate_series(1, i.comments) j
         JOIN bench_m m ON m.org = i.org AND m.idx = (i.base + 37 * j) %% i.members

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from improvewell.forms import add_service_errors, posted
 from improvewell.http import query_without_page, safe_next
+from improvewell.pagination import BoundedPaginator
 from organisations import permissions
 from organisations.models import Ward
 from organisations.permissions import privileged
@@ -78,7 +79,7 @@ def submit(request, org_slug):
 
 def board(request, org_slug):
     filters = IdeaFilterSet(request.GET or None, request=request)
-    page = Paginator(selectors.idea_board(filters.qs), IDEAS_PER_PAGE).get_page(
+    page = BoundedPaginator(selectors.idea_board(filters.qs), IDEAS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     return render(

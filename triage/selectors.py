@@ -1,6 +1,4 @@
-from django.db.models import Case, IntegerField, Value, When
-
-from ideas.models import Idea, Status
+from ideas.models import UNREVIEWED_FIRST, Idea
 from ideas.selectors import with_past_target
 from organisations import permissions
 from organisations.models import Membership
@@ -18,13 +16,7 @@ def triage_inbox(member: Membership, ideas):
     )
     return (
         with_past_target(ideas, organisation)
-        .annotate(
-            unreviewed=Case(
-                When(status=Status.SUBMITTED, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
+        .annotate(unreviewed=UNREVIEWED_FIRST)
         .order_by("unreviewed", "created_at")
     )
 

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +10,7 @@ from ideas.models import Idea
 from ideas.selectors import idea_for_member
 from improvewell.forms import add_service_errors
 from improvewell.http import query_without_page, safe_next
+from improvewell.pagination import BoundedPaginator
 from organisations import permissions
 from organisations.permissions import privileged
 from projects import services as project_services
@@ -29,7 +29,7 @@ def inbox(request, org_slug):
     member = request.membership
     filters = InboxFilterSet(request.GET or None, request=request)
     ideas = selectors.triage_inbox(member, filters.qs)
-    page = Paginator(ideas, PER_PAGE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(ideas, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "triage/inbox.html",

@@ -257,3 +257,22 @@ def test_two_concurrent_supports_by_the_same_person_leave_one_row(
     with scope(organisation=organisation):
         assert Support.objects.filter(idea=idea).count() == 1
         assert Idea.objects.get(pk=idea.pk).support_count == 1
+
+
+def test_a_long_board_counts_only_up_to_its_cap_and_says_so(
+    client_for, bob, share, monkeypatch, django_assert_max_num_queries
+):
+    """The count costs the same at a million ideas as at a thousand: past the cap the
+    board says how many it shows and points to the filters."""
+    monkeypatch.setattr("improvewell.pagination.COUNT_CAP", 3)
+    for n in range(5):
+        share(bob, title=f"Idea {n}")
+    client = client_for(bob)
+    page = client.get(BOARD).content.decode()
+    assert "More than 3 ideas: the first 3 are shown here" in page
+    with django_assert_max_num_queries(20) as queries:
+        client.get(BOARD)
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(*)" in q["sql"]]
+    assert any("LIMIT 4" in sql for sql in counts)  # reads at most cap + 1 rows
+    monkeypatch.setattr("improvewell.pagination.COUNT_CAP", 10)
+    assert "5 ideas." in client.get(BOARD).content.decode()

@@ -60,11 +60,18 @@ def migrate(db, targets):
 
 
 def leaves(db, *, before_move=False):
+    """The newest migration of every app; before the move, the newest of each app that
+    does not need a migration from after it."""
     graph = MigrationExecutor(db).loader.graph
-    nodes = [node for node in graph.leaf_nodes() if node[0] not in MOVED_APPS or not before_move]
-    if before_move:
-        nodes += [BEFORE_MOVE, ("projects", None), ("audit", None)]
-    return nodes
+    if not before_move:
+        return graph.leaf_nodes()
+    moved = {node for node in graph.nodes if node[0] in MOVED_APPS}
+    after_move = moved - set(graph.forwards_plan(BEFORE_MOVE))
+    newest = {}
+    for node in sorted(graph.nodes):
+        if node[0] not in MOVED_APPS and not after_move & set(graph.forwards_plan(node)):
+            newest[node[0]] = node
+    return [*newest.values(), BEFORE_MOVE, ("projects", None), ("audit", None)]
 
 
 def fill_old_schema(apps):

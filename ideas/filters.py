@@ -11,6 +11,7 @@ callable given the request, so that it holds only the request's organisation's r
 import django_filters
 from django import forms
 
+from improvewell.fragments import cached_html
 from organisations.forms import WardChoiceField
 from organisations.models import Site, Ward
 
@@ -28,6 +29,13 @@ def wards(request):
 
 def categories(request):
     return Category.objects.filter(organisation=request.organisation)
+
+
+def _offered(field) -> list:
+    """The options a field shows, read in one query (not through a database cursor)."""
+    if isinstance(field, forms.ModelChoiceField):
+        return [field.empty_label] + [(o.pk, field.label_from_instance(o)) for o in field.queryset]
+    return [[str(value), str(label)] for value, label in getattr(field, "choices", [])]
 
 
 class WardFilter(django_filters.ModelChoiceFilter):
@@ -88,7 +96,19 @@ class IdeaFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, request, prefix=None):
         if queryset is None:
             queryset = Idea.objects.filter(organisation=request.organisation)
+        if data is not None and not any(name in data for name in self.base_filters):
+            data = None  # only other parameters (a page number): nothing chosen
         super().__init__(data, queryset, request=request, prefix=prefix)
+
+    def form_html(self) -> str:
+        """The filter form. With nothing chosen it is the same for every member of the
+        organisation, so it comes from the cache, keyed by every choice it offers."""
+        if self.is_bound:
+            return str(self.form)
+        varies_on = [self.request.organisation.pk, type(self).__name__]
+        for name, field in self.form.fields.items():
+            varies_on.append([name, str(field.label), str(field.help_text), _offered(field)])
+        return cached_html("idea-filters", varies_on, lambda: str(self.form))
 
     def get_form_class(self):
         form = super().get_form_class()

@@ -86,7 +86,7 @@ def board(request, org_slug):
         request,
         "ideas/board.html",
         {
-            "filters": filters.form,
+            "filters": filters.form_html(),
             "page": page,
             "query": query_without_page(request),
             "filtered": filters.narrowed,

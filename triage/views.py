@@ -34,7 +34,7 @@ def inbox(request, org_slug):
         request,
         "triage/inbox.html",
         {
-            "filters": filters.form,
+            "filters": filters.form_html(),
             "page": page,
             "query": query_without_page(request),
             "row_status_form": StatusForm.for_every_row(),

@@ -2,6 +2,7 @@
 
 import csv
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -78,3 +79,26 @@ def query_without_page(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+# SQLSTATE classes that mean "the database is not there right now", not "this query is
+# wrong": 08 connection exception, 53 insufficient resources (too many connections),
+# 57P operator intervention (shutting down, starting up, terminated by an administrator).
+UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """Whether `error` says the database is down or the connection to it was lost.
+
+    Django raises InterfaceError for a connection it already knows is closed, and
+    OperationalError for the driver's errors; among those, a failed connection has no
+    SQLSTATE (the client noticed) or one of the classes above (the server said so).
+    A statement timeout or a deadlock is an OperationalError too, but not an outage.
+    """
+    if isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    cause = error.__cause__
+    sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    return sqlstate is None or sqlstate.startswith(UNAVAILABLE_SQLSTATES)

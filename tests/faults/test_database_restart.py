@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGES = (f"/{ORGANISATION}/", f"/{ORGANISATION}/ideas/", "/")
 DOWN_SECONDS = 1.0
 SECONDS = float(os.environ.get("FAULT_SECONDS", "0"))
+THREADS = 8 if SECONDS else 4
 
 
 @dataclass
@@ -175,7 +176,7 @@ def outage(database, *, restart_only: bool):
 def test_a_postgresql_restart_gives_a_clean_503_and_the_app_recovers_by_itself(app):
     assert [fetch(app, page).status for page in PAGES] == [200, 200, 200]
     rounds = 0
-    with Load(app, threads=4) as load:
+    with Load(app, threads=THREADS) as load:
         time.sleep(0.5)
         started = time.monotonic()
         # Stop, wait and start; under `make faults` also `pg_ctl restart`, until time is up.

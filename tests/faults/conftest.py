@@ -171,12 +171,12 @@ def app_database_url() -> str:
     )
 
 
-def celery_process(redis_url: str, log, *arguments: str) -> subprocess.Popen:
+def celery_process(redis_url: str, log, *arguments: str, level="WARNING") -> subprocess.Popen:
     """`celery worker` or `celery beat` in a process of its own, with production settings."""
     from .postgres import production_environment
 
     return subprocess.Popen(
-        [sys.executable, "-c", WORKER, *arguments, "--loglevel=WARNING"],
+        [sys.executable, "-c", WORKER, *arguments, f"--loglevel={level}"],
         cwd=ROOT,
         env=production_environment(DATABASE_URL=app_database_url(), REDIS_URL=redis_url),
         stdout=log,
@@ -184,7 +184,22 @@ def celery_process(redis_url: str, log, *arguments: str) -> subprocess.Popen:
     )
 
 
-def worker_process(redis_url: str, log) -> subprocess.Popen:
+def worker_process(redis_url: str, log, *, queue="celery") -> subprocess.Popen:
     return celery_process(
-        redis_url, log, "worker", "--pool=solo", "--without-mingle", "--without-gossip"
+        redis_url, log, "worker", "--pool=solo", "-Q", queue, "--without-mingle", "--without-gossip"
     )
+
+
+def stop(*processes):
+    """SIGTERM, and SIGKILL for a process still there after ten seconds."""
+    for process in processes:
+        if process is not None and process.poll() is None:
+            process.terminate()
+    for process in processes:
+        if process is None:
+            continue
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -24,7 +24,7 @@ from dashboards.tasks import rollup_organisation_day_task
 from ideas import services
 from tests.conftest import membership
 
-from .conftest import wait_until, worker_process
+from .conftest import stop, wait_until, worker_process
 
 WAITING_FOR_THE_FIGURES = """
     SELECT count(*) FROM pg_locks
@@ -95,10 +95,7 @@ def test_a_worker_killed_during_a_roll_up_leaves_the_figures_of_a_clean_run(
 
         assert wait_until(finished, seconds=30), (tmp_path / "worker.log").read_text()
     finally:
-        for process in (first, second):
-            if process is not None and process.poll() is None:
-                process.terminate()
-                process.wait(timeout=15)
+        stop(first, second)
         blocker.close()
         log.close()
 

@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django.db import OperationalError, connection, transaction
+
+from improvewell.http import database_unavailable
 
 from . import postgres
 from .app_seed import APP_ROLE, ORGANISATION
@@ -31,6 +34,7 @@ PAGES = (f"/{ORGANISATION}/", f"/{ORGANISATION}/ideas/", "/")
 DOWN_SECONDS = 1.0
 SECONDS = float(os.environ.get("FAULT_SECONDS", "0"))
 THREADS = 8 if SECONDS else 4
+UP_SECONDS = 2.0 if SECONDS else 0.5
 
 
 @dataclass
@@ -183,7 +187,7 @@ def test_a_postgresql_restart_gives_a_clean_503_and_the_app_recovers_by_itself(a
         while rounds == 0 or time.monotonic() - started < SECONDS:
             outage(app.database, restart_only=rounds % 2 == 1)
             rounds += 1
-            time.sleep(0.5)
+            time.sleep(UP_SECONDS)
         restarted = time.monotonic()
         time.sleep(1.0)
 
@@ -203,3 +207,16 @@ def test_a_postgresql_restart_gives_a_clean_503_and_the_app_recovers_by_itself(a
     assert len(warnings) == len(unavailable)
     assert not any(ORGANISATION in line or app.session in line for line in warnings)
     print(f"{rounds} outages, {len(answers)} requests, {len(unavailable)} answered 503")
+
+
+def test_a_statement_timeout_is_not_taken_for_an_outage(postgresql):
+    """A query cut short by statement_timeout is an OperationalError too, but the database
+    is there: that is the 500 page and an error in the log, not "try again later"."""
+    with (
+        pytest.raises(OperationalError) as caught,
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SET LOCAL statement_timeout = 10")
+        cursor.execute("SELECT pg_sleep(1)")
+    assert not database_unavailable(caught.value)

@@ -5,6 +5,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from improvewell.mail import EMAIL_RETRY
+from improvewell.periodic import daily, every_minutes, once_per_period, weekly
 from organisations.models import Organisation
 from organisations.tenancy import OrganisationTask
 
@@ -35,12 +36,14 @@ def _fan_out(day: date) -> int:
 
 
 @shared_task
+@once_per_period(every_minutes(15))
 def rollup_today_task():
     """Every 15 minutes: today's figures so far."""
     return _fan_out(timezone.localdate())
 
 
 @shared_task
+@once_per_period(daily)
 def rollup_yesterday_task():
     """Nightly: yesterday's final figures (late edits and responses included)."""
     return _fan_out(timezone.localdate() - timedelta(days=1))
@@ -53,6 +56,7 @@ def send_weekly_digests_task(*, organisation, week_start: str):
 
 
 @shared_task
+@once_per_period(weekly)
 def send_weekly_digests_all_task():
     """Mondays: last week's digest (Monday to Sunday) for every organisation."""
     today = timezone.localdate()

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from improvewell.mail import EMAIL_RETRY, queue
+from improvewell.periodic import daily, every_minutes, once_per_period
 from improvewell.rls import tenant_scope
 from improvewell.validators import one_line
 from organisations.models import Organisation
@@ -63,6 +64,7 @@ def send_anonymous_updates_task(*, organisation):
 
 
 @shared_task
+@once_per_period(daily)
 def send_anonymous_updates_all_task():
     """Daily at a fixed hour: fan out one task per organisation."""
     ids = list(Organisation.objects.values_list("pk", flat=True))
@@ -128,6 +130,7 @@ def _queue_again(task, **ids) -> bool | None:
 
 
 @shared_task
+@once_per_period(every_minutes(5))
 def email_catch_up_task():
     """Every five minutes: queue again the notification and invitation emails that were
     never sent (the broker was down when their request tried, or a worker gave up).

@@ -2,6 +2,7 @@
 
 import csv
 
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -78,3 +79,30 @@ def query_without_page(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+# SQLSTATE classes that mean "the database is not there right now", not "this query is
+# wrong": 08 connection exception, 53 insufficient resources (too many connections),
+# 57P operator intervention (shutting down, starting up, terminated by an administrator).
+UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """Whether `error` says the database is down or the connection to it was lost.
+
+    Django raises InterfaceError for a connection it already knows is closed, and
+    OperationalError for the driver's errors; a few of its own paths (closing a
+    server-side cursor) let the driver's error through unwrapped. Among those, a lost
+    connection has no SQLSTATE (the client noticed) or one of the classes above (the
+    server said so). A statement timeout or a deadlock is an OperationalError too, but
+    not an outage.
+    """
+    driver = connection.Database
+    if isinstance(error, (InterfaceError, driver.InterfaceError)):
+        return True
+    if isinstance(error, OperationalError):
+        error = error.__cause__
+    if not isinstance(error, driver.OperationalError):
+        return False
+    sqlstate = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
+    return sqlstate is None or sqlstate.startswith(UNAVAILABLE_SQLSTATES)

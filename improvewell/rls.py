@@ -113,8 +113,10 @@ def wanted_settings() -> tuple[str, str]:
 
 def _send(connection, settings: tuple[str, str]) -> None:
     # A plain cursor of the driver: not logged as a query of the code under test, and
-    # not a server-side cursor even when the statement it precedes is one.
-    with connection.connection.cursor() as cursor:
+    # not a server-side cursor even when the statement it precedes is one. Its errors
+    # are Django's, as any query's: a lost connection is then a 503 and is dropped at
+    # the end of the request (improvewell.views.server_error).
+    with connection.wrap_database_errors, connection.connection.cursor() as cursor:
         cursor.execute(
             "SELECT set_config(%s, %s, true), set_config(%s, %s, true)",
             [ORGANISATION_SETTING, settings[0], ALL_ORGANISATIONS_SETTING, settings[1]],

@@ -10,6 +10,9 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "ImproveWell platform admin"
 admin.site.site_title = "ImproveWell admin"
 
+# A database outage answers 503 with its own page; anything else the 500 page.
+handler500 = views.server_error
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

@@ -1,13 +1,24 @@
+import logging
+import sys
+
 import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connections
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from improvewell.http import database_unavailable
 from organisations.selectors import memberships_of_user
+
+logger = logging.getLogger(__name__)
+
+# A restart or a failover takes seconds; browsers ignore it, clients and probes may not.
+RETRY_AFTER_SECONDS = 10
 
 
 def home(request):
@@ -70,3 +81,30 @@ def readyz(request):
     return JsonResponse(
         {"status": "fail" if failures else "ok", "failures": failures}, status=status
     )
+
+
+def server_error(request):
+    """The 500 page, or for a database that is down or lost (a restart, a failover) a
+    503 saying to try again, with Retry-After.
+
+    Django calls this for an exception from any view or middleware, the session and
+    tenant ones included, still inside its `except` block. The page is rendered without
+    a context, so it asks nothing of the database. Django's own log line (an error with
+    the traceback and the request) is replaced by one warning without request data;
+    Django drops the failed connection at the end of the request and the next request
+    connects afresh (CONN_HEALTH_CHECKS), so the app recovers without a restart.
+    """
+    error = sys.exc_info()[1]
+    if not database_unavailable(error):
+        return defaults.server_error(request)
+    # An outer middleware may meet the same outage again (the session, as it finishes
+    # the response): one request, one line.
+    if not getattr(request, "database_unavailable_logged", False):
+        request.database_unavailable_logged = True
+        cause = error.__cause__ or error
+        reason = (str(cause).strip().splitlines() or [""])[0][:200]
+        logger.warning("Database unavailable: %s %s", type(cause).__name__, reason)
+    response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response._has_been_logged = True  # django.request would log it again, as an error
+    return response

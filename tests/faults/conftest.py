@@ -9,8 +9,10 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import kombu.pools
 import pytest
@@ -20,6 +22,7 @@ from celery.contrib.testing.worker import start_worker
 from improvewell.celery import app as celery_app
 
 REDIS_SERVER = shutil.which("redis-server")
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _free_port() -> int:
@@ -137,3 +140,66 @@ def wait_until(condition, *, seconds=10.0):
             return False
         time.sleep(0.1)
     return True
+
+
+# A worker of its own (a process that can be killed), on the private broker, against the
+# test database as the tests' role. The broker hands an unacknowledged message to another
+# worker once it is `visibility_timeout` old: an hour in production, two seconds here.
+WORKER = """
+import sys
+from improvewell.celery import app
+app.conf.broker_transport_options = {
+    **app.conf.broker_transport_options,
+    "visibility_timeout": 2,
+    "unacked_restore_interval": 1,
+    "unacked_restore_throttle": 1,
+}
+app.start(sys.argv[1:])
+"""
+
+
+def app_database_url() -> str:
+    """DATABASE_URL of the test database, as the tests' role (row-level security on)."""
+    from django.db import connection
+
+    settings = connection.settings_dict
+    role = settings["OPTIONS"].get("assume_role")
+    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
+    return (
+        f"postgres://{settings['USER']}{password}@{settings['HOST'] or '127.0.0.1'}:"
+        f"{settings['PORT'] or 5432}/{settings['NAME']}" + (f"?assume_role={role}" if role else "")
+    )
+
+
+def celery_process(redis_url: str, log, *arguments: str, level="WARNING") -> subprocess.Popen:
+    """`celery worker` or `celery beat` in a process of its own, with production settings."""
+    from .postgres import production_environment
+
+    return subprocess.Popen(
+        [sys.executable, "-c", WORKER, *arguments, f"--loglevel={level}"],
+        cwd=ROOT,
+        env=production_environment(DATABASE_URL=app_database_url(), REDIS_URL=redis_url),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def worker_process(redis_url: str, log, *, queue="celery") -> subprocess.Popen:
+    return celery_process(
+        redis_url, log, "worker", "--pool=solo", "-Q", queue, "--without-mingle", "--without-gossip"
+    )
+
+
+def stop(*processes):
+    """SIGTERM, and SIGKILL for a process still there after ten seconds."""
+    for process in processes:
+        if process is not None and process.poll() is None:
+            process.terminate()
+    for process in processes:
+        if process is None:
+            continue
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

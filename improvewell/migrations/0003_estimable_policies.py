@@ -35,7 +35,7 @@ def _alter_policies(expression):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("improvewell", "0001_row_level_security"),
+        ("improvewell", "0002_scheduled_run"),
         ("users", "0002_user_email_notifications"),
         ("organisations", "0002_initial"),
         ("audit", "0001_moved_to_projects_and_audit"),

@@ -11,6 +11,7 @@ import contextlib
 import http.client
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -163,7 +164,7 @@ class Cluster:
 
 
 @pytest.fixture(scope="module")
-def cluster(django_db_setup, django_db_blocker):
+def cluster(django_db_setup):
     """Machines A and B (gunicorn, 2 workers each) and workers a and b, for this module."""
     _require_real_services()
     keys = {
@@ -172,6 +173,10 @@ def cluster(django_db_setup, django_db_blocker):
     }
     environ = _shared_environment(keys)
     # The production static storage needs its manifest ({% static %} fails without it).
+    # Collected files made here are removed afterwards: WhiteNoise would otherwise index
+    # them for every test client of the tests that follow.
+    static_root = Path(settings.STATIC_ROOT)
+    collected_here = not static_root.exists()
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
         cwd=ROOT,
@@ -183,6 +188,8 @@ def cluster(django_db_setup, django_db_blocker):
         tempfile.TemporaryDirectory(prefix="scale-") as directory,
         contextlib.ExitStack() as stack,
     ):
+        if collected_here:
+            stack.callback(shutil.rmtree, static_root, ignore_errors=True)
         workers = [_start_worker(name, environ, Path(directory)) for name in ("a", "b")]
         for worker in workers:
             stack.callback(_stop, worker.process)
@@ -200,8 +207,7 @@ def cluster(django_db_setup, django_db_blocker):
             _wait_ready(worker)
         yield Cluster(a=machines[0].base, b=machines[1].base, workers=workers)
     # Leave no queued message (a scheduled retry) for whatever runs next on this Redis.
-    with django_db_blocker.unblock():
-        cache.clear()
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -135,17 +135,23 @@ def _facts(organisation, day: date) -> list[dict]:
         return [{k: v for k, v in row.items() if k != "id"} for row in rows.values()]
 
 
-def _lock_the_facts(organisation, day: date) -> psycopg.Connection:
-    """Hold the day's fact rows, as a slow writer would: a roll-up that has taken the
-    day's lock then waits at its delete. A separate connection, as the database owner."""
+def _owner_connection(**options) -> psycopg.Connection:
+    """A connection of its own, as the database owner (row-level security aside)."""
     db = connection.settings_dict
-    holder = psycopg.connect(
+    return psycopg.connect(
         dbname=db["NAME"],
         user=db["USER"],
         password=db["PASSWORD"] or None,
         host=db["HOST"] or "127.0.0.1",
         port=db["PORT"] or 5432,
+        **options,
     )
+
+
+def _lock_the_facts(organisation, day: date) -> psycopg.Connection:
+    """Hold the day's fact rows, as a slow writer would: a roll-up that has taken the
+    day's lock then waits at its delete."""
+    holder = _owner_connection()
     holder.execute(
         "SELECT id FROM dashboards_dailyfact WHERE organisation_id = %s AND day = %s FOR UPDATE",
         [organisation.pk, day],
@@ -153,13 +159,24 @@ def _lock_the_facts(organisation, day: date) -> psycopg.Connection:
     return holder
 
 
-def _waiting_workers(holder: psycopg.Connection) -> list[str]:
-    """The workers whose database sessions wait for a lock."""
-    rows = holder.execute(
+def _waiting_workers(observer: psycopg.Connection) -> list[str]:
+    """The workers whose database sessions wait for a lock. The observer is in autocommit
+    mode: inside a transaction, PostgreSQL shows the same snapshot of activity throughout."""
+    rows = observer.execute(
         "SELECT application_name FROM pg_stat_activity WHERE datname = current_database()"
         " AND application_name LIKE 'scale-worker-%%' AND wait_event_type = 'Lock'"
     ).fetchall()
     return sorted(name for (name,) in rows)
+
+
+def _activity(observer: psycopg.Connection, cluster) -> str:
+    """What the workers' database sessions are doing, and their logs (for a failure)."""
+    sessions = observer.execute(
+        "SELECT application_name, state, wait_event_type, left(query, 80)"
+        " FROM pg_stat_activity WHERE application_name LIKE 'scale-worker-%%'"
+    ).fetchall()
+    logs = "\n".join(f"--- worker {w.name}:\n{w.output()[-3000:]}" for w in cluster.workers)
+    return f"{sessions}\n{logs}"
 
 
 def _lock_record(organisation, day: date):
@@ -183,6 +200,7 @@ def test_two_workers_never_roll_up_the_same_organisation_day_at_once(
     expected = _facts(organisation, today)
     finished_before = _lock_record(organisation, today)
     holder = _lock_the_facts(organisation, today)
+    observer = _owner_connection(autocommit=True)
     celery_app.conf.task_always_eager = False  # restored by tests/conftest.py
     ids = [str(uuid.uuid4()), str(uuid.uuid4())]
     try:
@@ -191,24 +209,27 @@ def test_two_workers_never_roll_up_the_same_organisation_day_at_once(
                 kwargs={"organisation_id": organisation.pk, "day": today.isoformat()},
                 task_id=task_id,
             )
-        logs = [w.output() for w in cluster.workers]
         # Each worker takes one of the two messages...
-        assert wait_until(lambda: all(any(w.received(i) for w in cluster.workers) for i in ids))
+        assert wait_until(lambda: all(any(w.received(i) for w in cluster.workers) for i in ids)), (
+            _activity(observer, cluster)
+        )
         takers = {i: next(w.name for w in cluster.workers if w.received(i)) for i in ids}
-        assert sorted(takers.values()) == ["a", "b"], logs
+        assert sorted(takers.values()) == ["a", "b"], _activity(observer, cluster)
         # ...one takes the day's lock and then waits at the held rows; the other is
         # refused the lock (RollupBusy) and its task is queued again for later (the
         # worker takes it once more), instead of running alongside.
-        assert wait_until(lambda: len(_waiting_workers(holder)) == 1), logs
-        (running,) = _waiting_workers(holder)
+        one_waits = wait_until(lambda: len(_waiting_workers(observer)) == 1)
+        assert one_waits, _activity(observer, cluster)
+        (running,) = _waiting_workers(observer)
         busy_id = next(i for i in ids if f"scale-worker-{takers[i]}" != running)
-        assert wait_until(lambda: sum(w.received(busy_id) for w in cluster.workers) >= 2), [
-            w.output() for w in cluster.workers
-        ]
-        assert _waiting_workers(holder) == [running]
+        assert wait_until(lambda: sum(w.received(busy_id) for w in cluster.workers) >= 2), (
+            _activity(observer, cluster)
+        )
+        assert _waiting_workers(observer) == [running]
     finally:
         holder.rollback()
         holder.close()
+        observer.close()
     # The lock's holder goes on: the day is written afresh, with a clean run's figures.
     assert wait_until(lambda: _lock_record(organisation, today) > finished_before)
     assert _facts(organisation, today) == expected

@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import env
 
@@ -67,11 +68,13 @@ class Server:
 
 
 @contextlib.contextmanager
-def gunicorn(*, workers: int):
+def gunicorn(*, workers: int, app: str = "bench.web.wsgi:application", environ=None):
     """Start gunicorn (the app as the app's database role), yield a Server, stop it.
 
     It runs in a session of its own, so a Ctrl-C in the terminal reaches this process
     only; the `finally` then stops gunicorn and its workers, on error or interrupt too.
+    `app` and `environ` (added to or overriding gunicorn's variables) let tests/scale
+    start two of these, as two machines, on its test database.
     """
     port = free_port()
     log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (kept open for gunicorn's lifetime)
@@ -81,7 +84,7 @@ def gunicorn(*, workers: int):
         sys.executable,
         "-m",
         "gunicorn",
-        "bench.web.wsgi:application",
+        app,
         "--bind",
         f"{env.HOST}:{port}",
         "--workers",
@@ -90,10 +93,11 @@ def gunicorn(*, workers: int):
         "--log-level",
         "warning",
     ]
+    process_env = os.environ | {"DATABASE_URL": env.app_database_url()} | (environ or {})
     process = subprocess.Popen(  # noqa: S603 (our interpreter, fixed arguments)
         command,
         cwd=ROOT,
-        env=os.environ | {"DATABASE_URL": env.app_database_url()},
+        env=process_env,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -110,7 +114,8 @@ def gunicorn(*, workers: int):
             if time.monotonic() > deadline:
                 raise SystemExit(f"gunicorn did not answer in {READY_SECONDS} s; see {log.name}")
             time.sleep(0.2)
-        yield Server(base=base, pgid=process.pid, database=env.database_name())
+        database = urlsplit(process_env["DATABASE_URL"]).path.lstrip("/")
+        yield Server(base=base, pgid=process.pid, database=database)
     finally:
         _stop(process)
         log.close()

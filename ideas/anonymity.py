@@ -134,5 +134,8 @@ def tokens_of_active_members(organisation) -> dict[str, int]:
     )
     return {
         submitter_token(user_id=user_id, organisation_id=organisation.pk): user_id
-        for user_id in user_ids.iterator(chunk_size=5000)
+        # One list of ids, not a server-side cursor: this may run outside a transaction,
+        # where a cursor would have to outlive it (which PgBouncer's transaction mode
+        # does not allow); 30,000 ids are a few hundred kilobytes.
+        for user_id in list(user_ids)
     }

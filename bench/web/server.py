@@ -67,8 +67,10 @@ class Server:
 
 
 @contextlib.contextmanager
-def gunicorn(*, workers: int):
+def gunicorn(*, workers: int, environ: dict | None = None):
     """Start gunicorn (the app as the app's database role), yield a Server, stop it.
+
+    `environ` overrides variables of its environment (a test gives its own database URL).
 
     It runs in a session of its own, so a Ctrl-C in the terminal reaches this process
     only; the `finally` then stops gunicorn and its workers, on error or interrupt too.
@@ -93,7 +95,7 @@ def gunicorn(*, workers: int):
     process = subprocess.Popen(  # noqa: S603 (our interpreter, fixed arguments)
         command,
         cwd=ROOT,
-        env=os.environ | {"DATABASE_URL": env.app_database_url()},
+        env=os.environ | {"DATABASE_URL": env.app_database_url()} | (environ or {}),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,

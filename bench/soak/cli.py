@@ -44,6 +44,16 @@ def prepare(fresh: bool) -> None:
     cache.clear()
 
 
+def describe_machine() -> str:
+    from bench.rollup.cli import machine
+
+    facts = machine()
+    return (
+        f"Machine: {facts['cpus']} cores ({facts['cpu']}), {facts['memory_gib']} GiB, "
+        f"PostgreSQL {facts['postgresql']}"
+    )
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DATABASE_PREFIX}")
@@ -64,11 +74,13 @@ def main(argv=None) -> int:
     log(f"seeding {args.organisations} organisations, {args.clients} members; signing them in")
     cast = make_cast(members=args.clients, organisations=args.organisations, wards=args.wards)
     log(f"run {cast.run}: {args.clients} clients for {args.seconds:g} s")
+    load = "{:.1f} {:.1f} {:.1f} before the run".format(*os.getloadavg())
     with server.gunicorn(workers=args.workers) as running:
         started = time.monotonic()
         records = soak(running.base, cast, seconds=args.seconds)
         elapsed = time.monotonic() - started
     log("checking the database against the answers")
     checks = verify(cast, records)
+    print(f"{describe_machine()}; gunicorn {args.workers} workers; load average {load}")
     print(summary(records, checks, seconds=elapsed), flush=True)
     return 0 if all(check.passed for check in checks) else 1

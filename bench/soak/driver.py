@@ -1,5 +1,6 @@
 """The soak's clients: each a member who shares, resends, supports, comments and checks in
-through the real forms, and writes down what the server acknowledged.
+through the real forms, and writes down what the server acknowledged. They begin with a
+burst: every client gets the share form, then all post it at the same moment.
 
 What counts as acknowledged, as a person at a browser would see it:
 - share: 200 with the "Thank you for sharing" page; for a named idea its link carries
@@ -11,6 +12,7 @@ Anything else a request is answered is refused (nothing may have been written); 
 request with no answer at all (a timeout, a reset connection) is in doubt.
 """
 
+import contextlib
 import random
 import re
 import threading
@@ -27,6 +29,7 @@ from .browser import Answer, Browser
 from .cast import Cast, Member
 
 ACKED, REFUSED, IN_DOUBT = "acknowledged", "refused", "in doubt"
+BURST_WAIT_SECONDS = 120
 _SUBMISSION_ID = re.compile(r'<input[^>]*name="submission_id"[^>]*value="([0-9a-f-]{36})"')
 _THANKS = "Thank you for sharing"
 # What each client does, and how often (weights).
@@ -250,8 +253,23 @@ class Client:
     def idea_page(self) -> None:
         self._get("idea page", f"{self.board}{self.pool.pick(self.member.slug, self.rng)}/")
 
-    def run(self, deadline: float) -> Record:
-        """Act until the deadline; a request under way then is answered before stopping."""
+    def burst(self, start: threading.Barrier) -> None:
+        """Every client shares at the same moment (a numbering race would lose some)."""
+        made = self._new_share("share form")
+        # Each client comes, with its form or without; if one never does (it failed),
+        # the others go on after the wait.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            start.wait(BURST_WAIT_SECONDS)
+        if made is not None:
+            sid, share = made
+            self._post_share("burst", sid, share)
+            if share.states[-1] == ACKED:
+                self.pool.add(self.member.slug, sid, self.member.index)
+
+    def run(self, deadline: float, start: threading.Barrier) -> Record:
+        """The burst, then act until the deadline; a request under way then is answered
+        before stopping."""
+        self.burst(start)
         kinds, weights = list(ACTIONS), list(ACTIONS.values())
         # The first action goes round the kinds, client by client, so that even a short
         # run with a few clients does each kind; then they are drawn by weight.
@@ -268,13 +286,14 @@ def soak(base: str, cast: Cast, *, seconds: float, seed: int | None = None) -> l
     seed = uuid.uuid4().int if seed is None else seed
     pool = Pool(cast)
     clients = [Client(base, m, cast.run, pool, seed + m.index) for m in cast.members]
+    start = threading.Barrier(len(clients))
     deadline = time.monotonic() + seconds
     records: list[Record | None] = [None] * len(clients)
     failures: list[BaseException] = []
 
     def work(n: int) -> None:
         try:
-            records[n] = clients[n].run(deadline)
+            records[n] = clients[n].run(deadline, start)
         except Exception as error:
             failures.append(error)
 

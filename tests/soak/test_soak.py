@@ -65,6 +65,10 @@ def test_concurrent_members_lose_nothing_and_duplicate_nothing(postgresql, produ
     checks = verify(cast, records)
     assert all(check.passed for check in checks), summary(records, checks, seconds=SECONDS)
 
+    # All shared at the same moment first, and every one of those was acknowledged.
+    burst = [a for r in records for a in r.answers if a.kind == "burst"]
+    assert len(burst) == CLIENTS
+    assert all(a.ok for a in burst)
     # Every kind of request was made and acknowledged, concurrent resubmissions included.
     answered = {a.kind for r in records for a in r.answers if a.ok}
     assert set(ACTIONS) - {"share again"} <= answered

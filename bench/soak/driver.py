@@ -13,6 +13,7 @@ request with no answer at all (a timeout, a reset connection) is in doubt.
 """
 
 import contextlib
+import itertools
 import random
 import re
 import threading
@@ -30,8 +31,11 @@ from .cast import Cast, Member
 
 ACKED, REFUSED, IN_DOUBT = "acknowledged", "refused", "in doubt"
 BURST_WAIT_SECONDS = 120
+SEEDED = -1  # the owner of the ideas shared before the soak: no client
+HOT_SHARE = 0.5
 _SUBMISSION_ID = re.compile(r'<input[^>]*name="submission_id"[^>]*value="([0-9a-f-]{36})"')
 _THANKS = "Thank you for sharing"
+_TITLE = re.compile(r"<title>([^<]*)</title>")
 # What each client does, and how often (weights).
 ACTIONS = {
     "share": 24,
@@ -39,7 +43,8 @@ ACTIONS = {
     "share twice": 5,  # the same submission id, from two connections at once
     "support": 18,
     "support twice": 3,  # two supports of the same idea at once
-    "comment": 20,
+    "comment": 17,
+    "comment twice": 3,  # two comments on one idea at once
     "pulse": 8,
     "pulse twice": 2,  # two check-ins at once
     "idea page": 15,
@@ -79,16 +84,21 @@ class Pool:
 
     def __init__(self, cast: Cast):
         self.lock = threading.Lock()
-        self.ideas = {slug: [(i, -1) for i in ids] for slug, ids in cast.seeded.items()}
+        self.ideas = {slug: [(i, SEEDED) for i in ids] for slug, ids in cast.seeded.items()}
 
     def add(self, slug: str, idea_id: str, owner: int) -> None:
         with self.lock:
             self.ideas[slug].append((idea_id, owner))
 
     def pick(self, slug: str, rng: random.Random, *, not_of: int | None = None) -> str:
+        """Half the time one of the few ideas shared before the soak: popular ideas draw
+        most of the supports and comments, and so the races on one idea's rows."""
         with self.lock:
-            choices = [i for i, owner in self.ideas[slug] if owner != not_of]
-        return rng.choice(choices)
+            choices = [(i, owner) for i, owner in self.ideas[slug] if owner != not_of]
+        hot = [i for i, owner in choices if owner == SEEDED]
+        if hot and rng.random() < HOT_SHARE:
+            return rng.choice(hot)
+        return rng.choice(choices)[0]
 
 
 class Client:
@@ -97,12 +107,16 @@ class Client:
         self.browser = Browser(base, member)
         self.record = Record(member)
         self.rng = random.Random(seed)
-        self.seq = 0
+        # Numbers for titles and comments; next() on a count is safe from two threads.
+        self.numbers = itertools.count(1)
         self.board = f"/{member.slug}/ideas/"
 
     # Helpers ---------------------------------------------------------------------------
 
     def _answer(self, kind, status, seconds, ok, detail="") -> Answer:
+        # A page's title says what went wrong (the error page's) more briefly than its text.
+        title = _TITLE.search(detail)
+        detail = f"{status} {title.group(1).strip()}" if title else detail[:300]
         answer = Answer(kind, status, seconds, ok, detail if not ok else "")
         self.record.answers.append(answer)
         return answer
@@ -134,9 +148,8 @@ class Client:
         found = _SUBMISSION_ID.search(text or "")
         if found is None:
             return None
-        self.seq += 1
         anonymous = self.rng.random() < 0.25
-        title = f"Soak {self.mark} c{self.member.index} s{self.seq}"
+        title = f"Soak {self.mark} c{self.member.index} s{next(self.numbers)}"
         fields = {
             "submission_id": found.group(1),
             "kind": self.rng.choice(Kind.values),
@@ -223,14 +236,23 @@ class Client:
         )
         twin.close()
 
-    def comment(self) -> None:
-        idea = self.pool.pick(self.member.slug, self.rng)
-        self.seq += 1
-        body = f"Soak {self.mark} c{self.member.index} n{self.seq}"
+    def comment(self, kind="comment", idea=None, browser=None) -> None:
+        idea = idea or self.pool.pick(self.member.slug, self.rng)
+        body = f"Soak {self.mark} c{self.member.index} n{next(self.numbers)}"
         path = f"{self.board}{idea}/comments/"
         to = f"{self.board}{idea}/#comments"
-        answer = self._post_redirect("comment", path, {"body": body}, to)
+        answer = self._post_redirect(kind, path, {"body": body}, to, browser)
         self.record.comments.append((idea, body, state_of(answer)))
+
+    def comment_twice(self) -> None:
+        """Two comments on one idea at once (two tabs): both kept, in distinct places."""
+        idea = self.pool.pick(self.member.slug, self.rng)
+        twin = Browser(self.base, self.member)
+        self._twice(
+            lambda: self.comment("comment twice", idea),
+            lambda: self.comment("comment twice", idea, browser=twin),
+        )
+        twin.close()
 
     def pulse(self, kind="pulse", score=None, tags=None, browser=None) -> None:
         score = score or self.rng.randint(1, 5)

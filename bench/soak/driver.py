@@ -293,11 +293,14 @@ class Client:
         before stopping."""
         self.burst(start)
         kinds, weights = list(ACTIONS), list(ACTIONS.values())
-        # The first action goes round the kinds, client by client, so that even a short
-        # run with a few clients does each kind; then they are drawn by weight.
+        # The first action goes round the kinds, client by client, and is done even when
+        # the burst took all the time, so that a short run with a few clients does each
+        # kind; then they are drawn by weight.
         kind = kinds[self.member.index % len(kinds)]
-        while time.monotonic() < deadline:
+        while True:
             getattr(self, kind.replace(" ", "_"))()
+            if time.monotonic() >= deadline:
+                break
             kind = self.rng.choices(kinds, weights)[0]
         self.browser.close()
         return self.record

@@ -94,11 +94,12 @@ def check_ideas(cast: Cast, records: list[Record]) -> list[Check]:
             if wrong:
                 problems.append(f"{share.title} {share.states}: {wrong}")
     problems += [f"stray idea {title!r}" for title in by_title.keys() - asked]
+    again = sum(s.states.count(ACKED) > 1 for record in records for s in record.shares.values())
     return [
         _check(
             "ideas: each acknowledged submission once, under its submission id",
             problems,
-            f"{acked} submissions acknowledged, {len(rows)} ideas",
+            f"{acked} submissions acknowledged ({again} of them more than once), {len(rows)} ideas",
         )
     ]
 

@@ -40,8 +40,10 @@ def prepare(fresh: bool) -> None:
         call_command("migrate", verbosity=0)
     env.ensure_app_role()
     server.collectstatic()
-    # The soak's own Redis database: sessions' rate limits and queued emails of past runs go.
-    cache.clear()
+    if os.environ["REDIS_URL"] == DEFAULT_REDIS_URL:
+        # The soak's own Redis database: the emails past runs queued (no worker runs) go.
+        # Another database named in REDIS_URL may be someone else's: it is left alone.
+        cache.clear()
 
 
 def describe_machine() -> str:

@@ -8,8 +8,8 @@ made for the run. For each write, what the client recorded decides what must be 
 - in doubt (no answer came): present at most once. The clients finish the request under
   way at the deadline, so only a request that never got an answer is in doubt; the
   summary counts them, and "every request answered" fails when there are any.
-Rows the clients did not ask for are strays, and fail the checks. Read as the database's
-owner across organisations (row-level security does not hide anything here).
+Rows the clients did not ask for are strays, and fail the checks. Read across every
+organisation (`cross_organisation`): row-level security hides nothing from the checks.
 """
 
 from collections import Counter, defaultdict

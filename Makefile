@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-fast e2e lint format worker beat clean mutants bench faults
+.PHONY: install run test test-fast e2e lint format worker beat clean mutants bench soak faults
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,14 @@ mutants: $(VENV)/.installed
 BENCH_ARGS ?= --scale full
 bench: install
 	$(PY) -m bench.web $(BENCH_ARGS)
+
+# Load with integrity (bench/README.md): members sharing, resending, supporting, commenting and
+# checking in at once against gunicorn on 127.0.0.1 with production settings, then every
+# acknowledged write is looked for in the database; fails on a 5xx or a lost or doubled write.
+# Writes only to databases named iw_bench_soak* and Redis database 12. About two minutes.
+SOAK_ARGS ?= --clients 50 --seconds 60
+soak: install
+	$(PY) -m bench.soak $(SOAK_ARGS)
 
 # The fault tests at length (docs/testing.md): a private PostgreSQL restarted again and
 # again for FAULT_SECONDS under load, besides Redis stopped, a worker killed mid roll-up

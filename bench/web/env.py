@@ -22,8 +22,9 @@ HEALTHZ_AGAIN = f"{HEALTHZ} (again, last)"
 BARE_PATH = "/bench/bare"
 
 
-def set_defaults(database: str) -> None:
-    """The variables improvewell.settings reads, unless the caller set them."""
+def set_defaults(database: str, *, prefix: str = DATABASE_PREFIX) -> None:
+    """The variables improvewell.settings reads, unless the caller set them; the database's
+    name must start with `prefix` (the soak, bench/soak, has its own)."""
     defaults = {
         "DJANGO_SETTINGS_MODULE": "improvewell.settings",
         "ENV_FILE": "/dev/null",
@@ -39,19 +40,19 @@ def set_defaults(database: str) -> None:
     }
     for name, value in defaults.items():
         os.environ.setdefault(name, value)
-    check_database_name()
+    check_database_name(prefix)
 
 
 def database_name() -> str:
     return urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/")
 
 
-def check_database_name() -> None:
+def check_database_name(prefix: str = DATABASE_PREFIX) -> None:
     name = database_name()
-    if not name.startswith(DATABASE_PREFIX):
+    if not name.startswith(prefix):
         raise SystemExit(
-            f"DATABASE_URL names the database {name!r}; the page benchmark only writes to a "
-            f"database whose name starts with {DATABASE_PREFIX!r}."
+            f"DATABASE_URL names the database {name!r}; the benchmark only writes to a "
+            f"database whose name starts with {prefix!r}."
         )
 
 

@@ -114,7 +114,7 @@ def remove_shared_ideas(organisation: Organisation) -> int:
     return deleted
 
 
-def _sign_in(user: User, form_url: str) -> SignedIn:
+def sign_in_user(user: User, form_url: str) -> SignedIn:
     """A session in the database, then the share form once for a CSRF cookie and token."""
     client = Client(enforce_csrf_checks=True, headers=PROXY_HEADERS)
     client.force_login(user)
@@ -157,12 +157,12 @@ def sign_in(organisation: Organisation, *, staff: int, lead_sessions: int) -> Fi
         ]
     signed_in = []
     for member in members:
-        person = _sign_in(member.user, form_url)
+        person = sign_in_user(member.user, form_url)
         person.ward_id = member.home_ward_id
         signed_in.append(person)
     with cross_organisation():
         lead = User.objects.get(email=LEAD_EMAIL.format(slug=organisation.slug))
-    leads = [_sign_in(lead, form_url) for _ in range(lead_sessions)]
+    leads = [sign_in_user(lead, form_url) for _ in range(lead_sessions)]
     return Fixture(
         organisation=organisation,
         staff=signed_in,

@@ -101,14 +101,28 @@ def test_mfa_can_only_be_switched_off_for_a_local_demo():
     assert "REQUIRE_MFA may only be turned off" in result.stderr
 
 
+DEPLOY_CHECK = (
+    "from django.core.management import execute_from_command_line; "
+    "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])"
+)
+
+
 def test_deployment_checks_are_clean_with_production_settings():
-    code = (
-        "import sys; from django.core.management import execute_from_command_line; "
-        "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])"
-    )
-    result = run_python(code, DEBUG="false", ALLOWED_HOSTS="improvewell.example.nhs.uk")
+    result = run_python(DEPLOY_CHECK, DEBUG="false", ALLOWED_HOSTS="improvewell.example.nhs.uk")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deployment_checks_fail_on_a_warning():
+    """The check above would notice: one insecure setting fails it."""
+    result = run_python(
+        DEPLOY_CHECK,
+        DEBUG="false",
+        ALLOWED_HOSTS="improvewell.example.nhs.uk",
+        SESSION_COOKIE_SECURE="false",
+    )
+    assert result.returncode != 0
+    assert "security.W012" in result.stderr
 
 
 # Production settings (DEBUG off) in a fresh process, on a migrated SQLite file. Only

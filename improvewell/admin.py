@@ -13,17 +13,28 @@ disabled (see OrganisationMiddleware._admin). What the admin still guarantees:
   them, read-only, under "Log entries".
 - `ReadOnlyModelAdmin` is for what must only change through the app's services
   (ideas and their rows) and for other people's credentials.
+- A value typed into the request where an id belongs (a selected row, an
+  autocomplete field) gets a message or a field error, never a server error.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.filters import SimpleListFilter
 from django.contrib.admin.models import LogEntry
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.db.models.constants import LOOKUP_SEP
 from django.utils import timezone
-from django_celery_beat import admin as beat_admin
-from django_celery_beat.models import PeriodicTask
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
 
 # What Django's own list filters put in the URL after a declared field path
 # ("organisation__id__exact", "status__exact", "day__gte", "ward__isnull"...).
@@ -58,13 +69,53 @@ class SameOrganisationForm(forms.ModelForm):
         return cleaned_data
 
 
+def _is_id(field, value) -> bool:
+    try:
+        field.to_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
+class _ShowsOnlyIds:
+    """Django's autocomplete widget looks the submitted value up to show it again when
+    the form has errors; a value that is no id ("abc" for a number) crashed that lookup.
+    It is left out of the lookup, and the field says "Select a valid choice"."""
+
+    def optgroups(self, name, value, attr=None):
+        opts = self.field.remote_field.model._meta
+        target = opts.get_field(getattr(self.field.remote_field, "field_name", opts.pk.name))
+        return super().optgroups(name, [v for v in value if _is_id(target, v)], attr)
+
+
+class _AutocompleteSelect(_ShowsOnlyIds, AutocompleteSelect):
+    pass
+
+
+class _AutocompleteSelectMultiple(_ShowsOnlyIds, AutocompleteSelectMultiple):
+    pass
+
+
 class AuditedActionsMixin:
     """Every admin action writes a LogEntry per object it ran on.
 
     Django logs its add, change and delete views and `delete_selected` itself;
     actions of our own and of libraries (django-celery-beat's "enable", "run"...)
     would otherwise change rows without a trace.
+
+    Django filters the rows an action runs on by the ids posted, unchecked: an id
+    that is not one ("abc" for a number, "1" for a UUID) was a server error. Such a
+    request changes nothing and says so, as one with no rows selected does.
     """
+
+    def response_action(self, request, queryset):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(_is_id(self.model._meta.pk, value) for value in selected):
+            self.message_user(
+                request, "Those rows do not exist. No items have been changed.", messages.WARNING
+            )
+            return None
+        return super().response_action(request, queryset)
 
     def get_actions(self, request):
         audited = {}
@@ -90,6 +141,21 @@ class ImproveWellModelAdmin(AuditedActionsMixin, admin.ModelAdmin):
     """The base of every ModelAdmin of ours (see the module docstring)."""
 
     form = SameOrganisationForm
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget", _AutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget",
+                _AutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using")),
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def lookup_allowed(self, lookup, value, request):
         """Only the lookups that the declared list filters produce."""
@@ -166,10 +232,18 @@ class LogEntryAdmin(ReadOnlyModelAdmin):
         return entry.get_change_message()
 
 
-# django-celery-beat's schedules stay editable here (DESIGN.md); its actions are audited.
-admin.site.unregister(PeriodicTask)
-
-
-@admin.register(PeriodicTask)
-class PeriodicTaskAdmin(AuditedActionsMixin, beat_admin.PeriodicTaskAdmin):
-    pass
+# django-celery-beat's schedules stay editable here (DESIGN.md); their actions, and
+# those on Django's groups, are audited and checked like ours.
+for model in [
+    PeriodicTask,
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    SolarSchedule,
+    Group,
+]:
+    library_admin = type(admin.site.get_model_admin(model))
+    admin.site.unregister(model)
+    admin.site.register(
+        model, type(library_admin.__name__, (AuditedActionsMixin, library_admin), {})
+    )

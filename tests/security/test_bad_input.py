@@ -5,6 +5,7 @@ from django.core import mail
 from django_scopes import scopes_disabled
 
 from ideas.models import Idea
+from organisations.models import Ward
 
 ORG = "/city-hospitals"
 
@@ -72,3 +73,56 @@ def test_far_off_dates_on_dashboards_get_a_field_error(client_for, lena, query):
 def test_you_said_we_did_takes_any_ward_parameter(client_for, bob, value):
     response = client_for(bob).get(f"{ORG}/you-said-we-did/", {"ward": value})
     assert response.status_code in (200, 302)
+
+
+# The platform admin: values typed into the request where an id belongs.
+
+
+@pytest.mark.parametrize(
+    "changelist",
+    [
+        "/admin/organisations/ward/",  # a number id
+        "/admin/organisations/invitation/",  # a UUID
+        "/admin/django_celery_beat/crontabschedule/",  # a library's admin
+    ],
+)
+def test_an_admin_action_on_ids_that_are_not_ids_changes_nothing(
+    client_for, platform_admin, ward, changelist
+):
+    client = client_for(platform_admin)
+    # None is an id of every model here ("1" is a number but no UUID).
+    for selected in (["²"], ["abc", "1"], ["1e308"], ["1", "00000000-0000-0000-0000-0"]):
+        response = client.post(
+            changelist,
+            {"action": "delete_selected", "_selected_action": selected, "index": "0"},
+            follow=True,
+        )
+        assert response.status_code == 200, selected
+        assert "Those rows do not exist. No items have been changed." in response.content.decode()
+    with scopes_disabled():
+        assert Ward.objects.filter(pk=ward.pk).exists()
+
+
+def test_an_admin_action_on_real_rows_still_asks_to_confirm(client_for, platform_admin, ward):
+    response = client_for(platform_admin).post(
+        "/admin/organisations/ward/",
+        {"action": "delete_selected", "_selected_action": [str(ward.pk)], "index": "0"},
+    )
+    assert response.status_code == 200
+    assert "Are you sure you want to delete the selected" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["abc", "²", "1e308", "9" * 40, "line\nbreak"])
+def test_an_autocomplete_field_given_no_id_gets_a_field_error(
+    client_for, platform_admin, organisation, ward, value
+):
+    client = client_for(platform_admin)
+    for path, data in [
+        ("/admin/organisations/ward/add/", {"site": value, "name": "New ward"}),
+        ("/admin/organisations/membership/add/", {"user": value, "home_ward": value}),
+        (f"/admin/organisations/ward/{ward.pk}/change/", {"site": value, "name": ward.name}),
+    ]:
+        data |= {"organisation": organisation.pk, "role": "staff", "is_active": "on"}
+        response = client.post(path, data)
+        assert response.status_code == 200, path
+        assert "Select a valid choice" in response.content.decode(), path

@@ -18,6 +18,7 @@ form tokens the load tool uses (CSRF checks on). Four passes per page:
 import cProfile
 import pstats
 import statistics
+import sysconfig
 import time
 from collections import defaultdict
 from contextlib import contextmanager
@@ -35,6 +36,7 @@ from .sql import StatementClock, compact, explain
 
 QUERY_SAMPLES = 5
 ROOT = str(Path(__file__).resolve().parents[2]) + "/"
+STDLIB = sysconfig.get_paths()["stdlib"] + "/"
 
 # (file name ending, function name): a function whose cumulative time is one category.
 # cProfile counts a function's cumulative time once however deeply it recurses.
@@ -155,7 +157,7 @@ def templates(requester: Requester, n: int, *, top: int) -> list:
 
 def _name(key: tuple) -> str:
     filename, line, function = key
-    for marker in ("site-packages/", ROOT):
+    for marker in ("site-packages/", ROOT, STDLIB):
         if marker in filename:
             filename = filename.split(marker, 1)[1]
     return f"{filename}:{line}({function})" if line else function

@@ -60,7 +60,9 @@ def can_manage_teams(membership: Membership | None) -> bool:
 
 
 def _on_a_team(membership: Membership) -> bool:
-    return membership.teams.exists()
+    # The request's membership knows (organisations.selectors.membership_for_request).
+    known = getattr(membership, "on_a_team", None)
+    return membership.teams.exists() if known is None else known
 
 
 def can_triage(membership: Membership | None) -> bool:

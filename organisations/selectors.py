@@ -1,4 +1,4 @@
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from improvewell.rls import cross_organisation
 
@@ -13,13 +13,21 @@ def membership_for_request(user, org_slug: str) -> Membership | None:
     """
     if not user.is_authenticated or not user.is_active:
         return None
+    # The teams' member lists (teams.Team.members), read without importing the teams app.
+    places_on_teams = Membership.teams.through.objects
     # Runs before the organisation's scope is known, in the tenant middleware.
     with cross_organisation():
-        return (
-            Membership.objects.select_related("organisation", "home_ward", "user")
+        membership = (
+            Membership.objects.select_related("organisation", "home_ward")
+            # Whether they are on a team (the menu asks on every page): in the same query.
+            .annotate(on_a_team=Exists(places_on_teams.filter(membership_id=OuterRef("pk"))))
             .filter(organisation__slug=org_slug, user=user, is_active=True)
+            .order_by("pk")  # one at most; the default order would join the users
             .first()
         )
+    if membership is not None:
+        membership.user = user  # already loaded by the authentication middleware
+    return membership
 
 
 def memberships_of_user(user) -> list[Membership]:

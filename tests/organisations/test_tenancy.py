@@ -108,3 +108,23 @@ def test_organisation_command_rejects_an_unknown_slug(organisation):
 def test_invite_command_reports_a_malformed_email_clearly(organisation):
     with pytest.raises(CommandError, match="Enter an email address"):
         call_command("invite", org=organisation.slug, email="not-an-email")
+
+
+def test_the_menus_team_check_rides_on_the_membership_lookup(client_for, bob, organisation):
+    """Whether a member is on a team (the menu's Triage link) is read with their
+    membership, not by a query of its own on every page; joining a team shows at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import membership
+    from tests.factories import TeamFactory
+
+    client = client_for(bob)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/city-hospitals/ideas/").content.decode()
+    assert ">Triage<" not in page
+    team_queries = [q for q in queries.captured_queries if '"teams_team_members"' in q["sql"]]
+    assert len(team_queries) == 1 and '"organisations_membership"' in team_queries[0]["sql"]
+    with scopes_disabled():
+        TeamFactory(organisation=organisation).members.add(membership(bob, organisation))
+    assert ">Triage<" in client.get("/city-hospitals/ideas/").content.decode()

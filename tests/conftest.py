@@ -81,6 +81,22 @@ def _eager_celery():
     celery_app.conf.task_always_eager = previous
 
 
+def require_real_services(what: str) -> None:
+    """Skip `what` without PostgreSQL and Redis; in CI, fail instead."""
+    from django.conf import settings
+    from django.db import connection
+
+    missing = []
+    if not settings.REDIS_URL:
+        missing.append("REDIS_URL")
+    if connection.vendor != "postgresql":
+        missing.append("DATABASE_URL (PostgreSQL)")
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run {what} against real services; missing {missing}")
+        pytest.skip(f"needs real services: {', '.join(missing)}")
+
+
 @pytest.fixture
 def postgresql(db):
     """For tests of PostgreSQL behaviour (locking, concurrency, full-text search).

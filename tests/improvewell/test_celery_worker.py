@@ -15,20 +15,9 @@ from django_scopes import scopes_disabled
 from improvewell.celery import app as celery_app
 from organisations.models import Invitation
 from organisations.tasks import send_invitation_email_task
+from tests.conftest import require_real_services
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _require_real_services():
-    missing = []
-    if not settings.REDIS_URL:
-        missing.append("REDIS_URL")
-    if connection.vendor != "postgresql":
-        missing.append("DATABASE_URL (PostgreSQL)")
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run this test against real services; missing {missing}")
-        pytest.skip(f"needs real services: {', '.join(missing)}")
 
 
 def start_worker(queue: str, **extra_env) -> subprocess.Popen:
@@ -71,7 +60,7 @@ def start_worker(queue: str, **extra_env) -> subprocess.Popen:
 
 @pytest.mark.django_db(transaction=True)
 def test_invitation_email_sent_through_redis_is_delivered_by_a_worker(organisation, tmp_path):
-    _require_real_services()
+    require_real_services("this test")
     with scopes_disabled():
         invitation = Invitation.objects.create(
             organisation=organisation, email="night.porter@gmail.com", role="staff"
@@ -110,7 +99,7 @@ def test_rollup_sent_through_redis_lands(organisation, ward):
     from dashboards.models import DailyFact
     from dashboards.tasks import rollup_organisation_day_task
 
-    _require_real_services()
+    require_real_services("this test")
     queue = f"test-{uuid.uuid4().hex}"
     worker = start_worker(queue)
     landed = False

@@ -29,24 +29,13 @@ from django.core.cache import cache
 from django.db import connection
 
 from bench.web import server as web_server
+from tests.conftest import require_real_services
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_SECONDS = 60
 # Accounts are made by the test process with the tests' fast hasher; the machines must
 # be able to check those passwords.
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
-
-
-def _require_real_services():
-    missing = []
-    if not settings.REDIS_URL:
-        missing.append("REDIS_URL")
-    if connection.vendor != "postgresql":
-        missing.append("DATABASE_URL (PostgreSQL)")
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the scale tests against real services; missing {missing}")
-        pytest.skip(f"needs real services: {', '.join(missing)}")
 
 
 def _database_url(application_name: str) -> str:
@@ -166,7 +155,7 @@ class Cluster:
 @pytest.fixture(scope="module")
 def cluster(django_db_setup):
     """Machines A and B (gunicorn, 2 workers each) and workers a and b, for this module."""
-    _require_real_services()
+    require_real_services("the scale tests")
     keys = {
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ANONYMITY_KEY": secrets.token_urlsafe(40),

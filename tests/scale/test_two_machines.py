@@ -14,13 +14,12 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.db import connection
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
 from improvewell.celery import app as celery_app
 from improvewell.rls import tenant_scope
 from organisations.models import Role
-from tests import factories
 from tests.factories import TEST_PASSWORD
+from tests.teamwork import person
 
 from .conftest import Browser, sign_in, wait_until
 
@@ -28,17 +27,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 HOME = "/city-hospitals/"
 TOTP_PERIOD = 30
-
-
-def _staff(organisation, ward, email, name, role=Role.STAFF):
-    with scopes_disabled():
-        return factories.MembershipFactory(
-            organisation=organisation,
-            user__email=email,
-            user__name=name,
-            role=role,
-            home_ward=ward,
-        ).user
 
 
 def test_a_session_made_on_machine_a_is_signed_in_on_machine_b(cluster, organisation, bob):
@@ -83,7 +71,7 @@ def _second_step(browser: Browser, machine: str, code: str):
 
 
 def test_a_two_factor_code_used_on_machine_a_is_refused_on_machine_b(cluster, organisation, ward):
-    lead = _staff(organisation, ward, "dev@city.nhs.uk", "Dev Lead", Role.QI_LEAD)
+    lead = person(organisation, "dev@city.nhs.uk", "Dev Lead", role=Role.QI_LEAD, ward=ward)
     secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
     TOTP.activate(lead, secret)
     code = _code_with_time_to_spare(secret)
@@ -105,7 +93,7 @@ def test_a_comment_written_on_a_shows_on_b_at_once_and_is_emailed_once(
     cluster, organisation, ward, bob, share
 ):
     idea = share(bob)
-    dina = _staff(organisation, ward, "dina@city.nhs.uk", "Dina Nurse")
+    dina = person(organisation, "dina@city.nhs.uk", "Dina Nurse", ward=ward)
     browser = Browser()
     assert sign_in(browser, cluster.a, dina.email, TEST_PASSWORD).status == 302
     page = HOME + f"ideas/{idea.pk}/"

@@ -50,7 +50,8 @@ def similar_ideas(
     if connection.vendor == "postgresql":
         ideas = (
             ideas.filter(
-                TrigramSimilar(F("title"), Value(text)) | TrigramWordSimilar(F("title"), Value(text))
+                TrigramSimilar(F("title"), Value(text))
+                | TrigramWordSimilar(F("title"), Value(text))
             )
             .annotate(
                 closeness=Greatest(

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from improvewell.forms import add_service_errors, posted
@@ -24,6 +25,7 @@ from .forms import (
     WardPickForm,
 )
 from .models import Category
+from .similarity import similar_ideas
 
 IDEAS_PER_PAGE = 20
 NOTIFICATIONS_PER_PAGE = 30
@@ -45,6 +47,7 @@ def submit(request, org_slug):
         organisation=request.organisation,
         initial=initial,
     )
+    _suggest_similar(request, form)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -75,6 +78,34 @@ def submit(request, org_slug):
         else:
             status = 400
     return render(request, "ideas/submit.html", {"form": form}, status=status)
+
+
+def _suggest_similar(request, form) -> None:
+    """While a title is typed, htmx asks for ideas like it (`similar`), so that the member
+    can support one instead. POSTed, title only: a draft title in a query string would sit
+    in access logs beside the address of someone who may be about to share anonymously."""
+    form.fields["title"].widget.attrs.update(
+        {
+            "hx-post": reverse("ideas:similar", kwargs={"org_slug": request.organisation.slug}),
+            "hx-trigger": "input changed delay:500ms",
+            "hx-params": "title",
+            "hx-target": "#similar-ideas",
+            "hx-swap": "innerHTML",
+            "hx-sync": "this:replace",
+        }
+    )
+
+
+@require_POST
+def similar(request, org_slug):
+    """Ideas with titles like the one being typed on the share form, for htmx: titles,
+    status and supports, never who shared them; nothing for a few characters."""
+    title = request.POST.get("title", "")[:200]
+    return render(
+        request,
+        "ideas/_similar_ideas.html",
+        {"similar": similar_ideas(request.organisation, title)},
+    )
 
 
 def board(request, org_slug):

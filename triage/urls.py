@@ -9,5 +9,4 @@ urlpatterns = [
     path("triage/bulk/", views.inbox_bulk, name="inbox_bulk"),
     path("triage/<uuid:idea_id>/", views.idea_triage, name="idea_triage"),
     path("triage/<uuid:idea_id>/status/", views.idea_status, name="idea_status"),
-    path("triage/<uuid:idea_id>/originals/", views.merge_candidates, name="merge_candidates"),
 ]

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.selectors import audit_trail
 from ideas.models import Idea
@@ -155,6 +155,8 @@ def idea_triage(request, org_slug, idea_id):
     """Everything a triager does to one idea: status, team, duplicate, project, audit trail."""
     member = request.membership
     idea = _idea_or_404(request, idea_id)
+    if request.htmx and request.method == "GET" and "find" in request.GET:
+        return _merge_candidates(request, idea)
     if request.method == "POST":
         query = _carried_query(request.POST.get("query", ""))
     else:  # the inbox's filters, less the merge picker's search
@@ -178,7 +180,9 @@ def idea_triage(request, org_slug, idea_id):
                     into = Idea.objects.filter(
                         organisation=request.organisation, pk=data["into"]
                     ).first()
-                    services.idea_merge(member=member, idea=idea, into=into, message=data["message"])
+                    services.idea_merge(
+                        member=member, idea=idea, into=into, message=data["message"]
+                    )
                     done = "Merged: the person who shared it has been told."
             elif action == "link":
                 forms["link"] = LinkIdeaForm(request.POST, member=member)
@@ -232,11 +236,8 @@ def _candidates(organisation, idea, find: str):
     return similar_ideas(organisation, find or idea.title, exclude_id=idea.pk, limit=8)
 
 
-@privileged(permissions.can_triage, methods=["GET"])
-@require_GET
-def merge_candidates(request, org_slug, idea_id):
-    """The merge picker's search, for htmx: the originals whose titles are like `find`."""
-    idea = _idea_or_404(request, idea_id)
+def _merge_candidates(request, idea):
+    """The merge picker's search for htmx: the same answer as the page's, in a fragment."""
     find = request.GET.get("find", "").strip()[:200]
     return render(
         request,

@@ -31,4 +31,8 @@ def waiting(idea) -> str:
     if idea.status_changed_at is None:
         return f"Waiting {_days(idea.created_at)}, no reply yet"
     since = _days(idea.status_changed_at)
-    return "Last replied to today" if since == "since today" else f"Waiting {since} since the last reply"
+    return (
+        "Last replied to today"
+        if since == "since today"
+        else f"Waiting {since} since the last reply"
+    )

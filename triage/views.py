@@ -131,7 +131,8 @@ def idea_status(request, org_slug, idea_id):
 
 
 def _carried_query(query: str) -> str:
-    return query if "\n" not in query and len(query) < 2000 else ""
+    """The inbox's filters carried through a triage page, re-encoded: only parameters."""
+    return QueryDict(query[:2000]).urlencode()
 
 
 def _filters_of(request, query: str):

@@ -37,7 +37,8 @@ def similar_ideas(
     Never another organisation's ideas, never ideas merged as duplicates (their
     supporters have moved to the original), never the idea `exclude_id` itself.
     """
-    text = " ".join(text.split())[:MAX_TEXT]
+    # Control characters (a NUL would be refused by PostgreSQL) say nothing about a title.
+    text = " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", text).split())[:MAX_TEXT]
     if len(text) < MIN_LENGTH:
         return []
     ideas = (

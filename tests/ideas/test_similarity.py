@@ -41,6 +41,10 @@ def test_the_closest_title_comes_first(postgresql, organisation, bob, share, tro
     assert titles(organisation, "drug trolley")[0] == "Drug trolley"
 
 
+def test_control_characters_are_ignored(organisation, trolleys):
+    assert titles(organisation, "drug\x00 trolley\x07") == titles(organisation, "drug trolley")
+
+
 def test_a_few_characters_suggest_nothing(organisation, trolleys):
     assert titles(organisation, "tro") == []
     assert titles(organisation, "   ") == []

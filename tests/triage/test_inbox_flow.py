@@ -330,3 +330,31 @@ def test_ideas_of_different_teams_leave_the_team_to_choose(
     text = page(client_for(lena).get(f"{ORG}/projects/new/", {"ideas": [first.pk, second.pk]}))
     assert " selected>Patient Flow Team" not in text
     assert " selected>Falls Prevention Team" not in text
+
+
+def test_the_triage_page_shows_the_same_facts_as_the_item(
+    client_for, lena, alice, bob, share, as_member
+):
+    idea = share(bob, title="Quieter bleeps", description="Night bleeps wake patients.")
+    as_member(alice, idea_services.idea_support, idea=idea)
+    inbox = item_of(page(client_for(lena).get(INBOX)), idea)
+    text = page(client_for(lena).get(triage_url(idea)))
+    for fact in (
+        "Improvement idea · Efficiency and waste · Acute Medical Unit",
+        "Shared by Bob Porter on",
+        "1 support · 0 comments",
+        "Waiting since today, no reply yet",
+    ):
+        assert fact in inbox and fact in text
+
+
+def test_an_anonymous_item_swapped_in_by_htmx_names_nobody(
+    client_for, lena, organisation, ward, share
+):
+    dana = person(organisation, "dana@city.nhs.uk", "Dana Nightnurse", ward=ward)
+    idea = share(dana, anonymous=True, title="Bullying on night shifts", description="Shouted at.")
+    client = client_for(lena)
+    for data in ({"to_status": "implemented"}, {"to_status": "under_review"}):
+        text = page(client.post(status_url(idea), data, HTTP_HX_REQUEST="true"))
+        assert "Shared by Anonymous on" in text
+        assert "Dana" not in text and "dana@" not in text

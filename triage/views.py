@@ -38,7 +38,7 @@ def inbox(request, org_slug):
             "filters": filters.form_html(),
             "page": page,
             "query": query_without_page(request),
-            "row_status_form": StatusForm.for_every_row(),
+            "row_status_form": StatusForm.for_every_row(i.status for i in page.object_list),
             "back": request.get_full_path(),
             "bulk": BulkTriageForm(organisation=request.organisation, member=member),
         },

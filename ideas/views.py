@@ -60,6 +60,7 @@ def submit(request, org_slug):
                     ward=data["ward"],
                     site=data["site"],
                     anonymous=data["anonymous"],
+                    urgent=data["urgent"],
                 )
             except services.RateLimited as exc:
                 form.add_error(None, str(exc))

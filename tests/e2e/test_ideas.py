@@ -228,7 +228,9 @@ def test_sharing_works_at_320_pixels_with_the_keyboard_alone(live_server, page, 
     title = unique_title("Keyboard only")
     page.get_by_label("Problem or concern", exact=True).focus()
     page.keyboard.press("Space")
-    page.keyboard.press("Tab")  # past the radio group, to the title
+    page.keyboard.press("Tab")  # past the radio group, to the concern's incident link
+    page.keyboard.press("Tab")  # the "urgent" box, left unticked
+    page.keyboard.press("Tab")  # the title
     page.keyboard.type(title)
     page.keyboard.press("Tab")
     page.keyboard.type("Typed without a mouse.")

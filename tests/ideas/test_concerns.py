@@ -115,6 +115,7 @@ def test_the_share_form_marks_a_concern_urgent(client_for, bob, organisation, ca
         },
     )
     assert response.status_code == 200
+    assert "aim to reply within 2 days, as it is urgent" in text(response)
     with scopes_disabled():
         assert Idea.objects.get(title="Fire door propped open").is_urgent
 

@@ -1,4 +1,4 @@
-from ideas.models import UNREVIEWED_FIRST, Idea
+from ideas.models import UNREVIEWED_FIRST, URGENT_FIRST, Idea
 from ideas.selectors import with_past_target
 from organisations import permissions
 from organisations.models import Membership
@@ -11,7 +11,7 @@ NEXT_WINDOW = 1000
 
 
 def triage_inbox(member: Membership, ideas):
-    """Ideas to triage: unreviewed first, then the longest waiting.
+    """Ideas to triage: urgent concerns first, then unreviewed, then the longest waiting.
 
     `ideas` are the member's organisation's, as `triage.filters.InboxFilterSet` filtered
     them. QI leads and admins see every one; other team members see their teams' ideas.
@@ -21,7 +21,7 @@ def triage_inbox(member: Membership, ideas):
     return (
         with_past_target(ideas, organisation)
         .annotate(unreviewed=UNREVIEWED_FIRST)
-        .order_by("unreviewed", "created_at")
+        .order_by(URGENT_FIRST, "unreviewed", "created_at")
     )
 
 

@@ -36,12 +36,18 @@ def nhsuk_widget(bound_field):
 
 @register.filter
 def choice_type(bound_field) -> str:
-    """'radios' or 'checkboxes' for fields shown as a group of options, else ''."""
+    """'radios' or 'checkboxes' for fields shown as a group of options, else ''.
+
+    Any field that takes several values is shown as checkboxes, whatever its widget
+    (a multiple <select> needs Ctrl-click, and a phone has none). CheckboxSelectMultiple is a
+    subclass of RadioSelect, so it must be asked about first: asked the other way round,
+    every multiple choice came out as radios that allowed one choice and no unticking.
+    """
     widget = bound_field.field.widget
+    if getattr(widget, "allow_multiple_selected", False):
+        return "checkboxes"
     if isinstance(widget, forms.RadioSelect):
         return "radios"
-    if isinstance(widget, forms.CheckboxSelectMultiple):
-        return "checkboxes"
     return ""
 
 

@@ -136,3 +136,84 @@ def test_a_project_covers_two_wards_chosen_with_checkboxes(
         assert set(project.wards.all()) == set(
             Ward.objects.filter(pk__in=[ward.pk, second_ward.pk])
         )
+
+
+# Character counts: a field with a limit warns as someone types or pastes, and the server
+# refuses a longer text with a field error while keeping every character of it.
+
+
+def counted_fields(html: str) -> dict[str, str]:
+    """{field id: limit} of every NHS.UK character count on the page."""
+    counts = re.findall(
+        r'data-module="nhsuk-character-count" data-maxlength="(\d+)">'
+        r'.*?<(?:textarea|input)[^>]*\bid="([^"]+)"',
+        html,
+        flags=re.S,
+    )
+    return {field_id: limit for limit, field_id in counts}
+
+
+def assert_no_maxlength_on_counted_fields(html: str):
+    for tag in re.findall(r"<(?:textarea|input)[^>]*nhsuk-js-character-count[^>]*>", html):
+        assert "maxlength" not in tag, tag
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        (f"{ORG}/ideas/new/", {"id_title": "120", "id_description": "5000"}),
+        (f"{ORG}/projects/new/", {"id_title": "160", "id_aim": "1000"}),
+        (f"{ORG}/teams/new/", {"id_name": "120", "id_purpose": "2000"}),
+    ],
+)
+def test_fields_with_a_limit_have_a_counter_and_no_maxlength(client_for, lena, team, url, expected):
+    html = client_for(lena).get(url).content.decode()
+    counted = counted_fields(html)
+    assert expected.items() <= counted.items(), counted
+    assert_no_maxlength_on_counted_fields(html)
+    for field_id, limit in expected.items():
+        assert (
+            f'<div class="nhsuk-hint nhsuk-character-count__message" id="{field_id}-info">' in html
+        )
+        assert f"You can enter up to {limit} characters" in html
+        assert re.search(rf'aria-describedby="{field_id}-info[^"]*"[^>]*id="{field_id}"', html)
+
+
+def test_short_fields_and_search_boxes_have_no_counter(client_for, alice):
+    html = client_for(alice).get(f"{ORG}/manage/staff/").content.decode()
+    assert "nhsuk-character-count" not in html
+
+
+def test_an_over_long_description_is_refused_and_kept(client_for, bob, ward, categories):
+    from tests.ideas.test_submit import NEW, form_data
+
+    pasted = "Night rounds take too long. " * 200  # 5,600 characters
+    response = client_for(bob).post(NEW, form_data(categories, ward, description=pasted))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Description must be 5000 characters or fewer." in html
+    assert 'href="#id_description"' in html
+    assert pasted.strip() in html  # every character is still there to shorten
+    assert_no_maxlength_on_counted_fields(html)
+
+
+def test_an_over_long_comment_is_refused_and_kept(client_for, bob, lena, share):
+    idea = share(lena)
+    pasted = "x" * 2001
+    response = client_for(bob).post(f"{ORG}/ideas/{idea.pk}/comments/", {"body": pasted})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Comments must be 2000 characters or fewer." in html
+    assert pasted in html
+    assert counted_fields(html)["id_body"] == "2000"
+
+
+def test_an_over_long_project_aim_is_refused_and_kept(client_for, lena, team):
+    aim = "Reduce falls. " * 80  # 1,120 characters
+    response = client_for(lena).post(
+        f"{ORG}/projects/new/", {"title": "Fewer falls", "aim": aim, "team": team.pk}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "id_aim-error" in html
+    assert aim.strip() in html

@@ -33,7 +33,6 @@ VARIANTS_PER_PATH = 2
 IDS = re.compile(r"/(?:\d+|[0-9a-f]{8}-[0-9a-f-]{27})(?=/)")
 
 
-
 @pytest.fixture
 def seeded(organisation, ward, alice, lena, bob, share, categories):
     """An idea in every status, a team, a project with measures, data, audit entries and

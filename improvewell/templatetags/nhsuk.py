@@ -55,11 +55,13 @@ def nhsuk_widget(bound_field):
         css += f" {css.split()[0]}--error" if css != "nhsuk-checkboxes__input" else ""
     if counted:
         css += " nhsuk-js-character-count"
-    described_by = [f"{bound_field.auto_id}-info"] if counted else []
+    described_by = []
     if bound_field.help_text:
         described_by.append(f"{bound_field.auto_id}-hint")
     if bound_field.errors:
         described_by.append(f"{bound_field.auto_id}-error")
+    if counted:
+        described_by.append(f"{bound_field.auto_id}-info")
     attrs = {"class": f"{css} {widget.attrs.get('class', '')}".strip()}
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)

@@ -59,5 +59,18 @@ function watch(root) {
 }
 
 watch(document);
-// Tables that htmx swaps in later are contained too.
-document.body.addEventListener("htmx:afterSettle", (event) => watch(event.target));
+
+// What htmx swaps in later (a triage row with its error, a board card's support) gets
+// its components (character counts, buttons) and its tables seen to as well. The
+// swapped element's parent is the scope, so that the element itself is included;
+// components there that are already running are left alone.
+document.body.addEventListener("htmx:afterSettle", (event) => {
+  const scope = event.target.parentElement || document.body;
+  initAll({
+    scope,
+    onError: (error) => {
+      if (error.name !== "InitError") console.log(error);
+    },
+  });
+  watch(scope);
+});

@@ -89,6 +89,11 @@ def test_the_board_folds_its_filters_and_supports_from_a_card(
     expect(card.get_by_role("button", name=re.compile("^Withdraw support"))).to_be_visible()
     expect(card).to_contain_text("1 support")
     expect(card).to_contain_text("You support this")
+    card.get_by_role("button", name=re.compile("^Withdraw support")).click()
+    expect(card.get_by_role("button", name=re.compile("^Support"))).to_be_visible()
+    expect(card).to_contain_text("0 supports")
+    card.get_by_role("button", name=re.compile("^Support")).click()
+    expect(card).to_contain_text("You support this")
     assert phone.evaluate("window.__noReload") is True, "supporting reloaded the page"
     # No card of Bob's own offers him support.
     for own in seeded["ideas"].values():

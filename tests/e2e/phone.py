@@ -26,6 +26,13 @@ def seed(organisation, ward, *, alice, lena, bob, share):
             site=ward.site,
             name="Oak Ward (Older People's Medicine and Rehabilitation Unit)",
         )
+        # The staff list must fit an address this long too.
+        factories.MembershipFactory(
+            organisation=organisation,
+            user__email="alexandra.montgomery-fitzwilliam-smythe@city.nhs.uk",
+            user__name="Alexandra Montgomery-Fitzwilliam-Smythe",
+            home_ward=oak,
+        )
     long_word = "Supercalifragilisticexpialidociousantidisestablishmentarianism"
     ideas = {
         status: share(bob, title=f"{status.label}: night-time drug rounds {long_word}")
@@ -86,6 +93,13 @@ def seed(organisation, ward, *, alice, lena, bob, share):
                     for n in range(16)
                 ],
             )
+        project_services.pdsa_save(
+            member=lead,
+            project=project,
+            change=f"Discharge checklist at the morning board round {long_word}",
+            prediction="Half of the discharges happen before noon within a month.",
+            start_date=datetime.date.today() - datetime.timedelta(weeks=4),
+        )
     return {"project": project, "team": team, "ideas": ideas, "oak": oak}
 
 

@@ -1,8 +1,11 @@
-"""The board on a phone: its filters folded away, and Support on every idea card."""
+"""The board on a phone: its filters folded away, Support on every idea card, and the
+unread count on the header's menu button."""
 
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
 
 from ideas import services
@@ -151,3 +154,17 @@ def test_a_card_never_names_an_anonymous_submitter(client_for, bob, lena, share,
     html = text(client_for(lena).get(BOARD))
     assert ("Bob Porter" in html) is not anonymous
     assert "bob@city.nhs.uk" not in html
+
+
+def test_the_unread_count_is_on_the_menu_button_too_and_counted_once(
+    client_for, bob, lena, organisation, share
+):
+    idea = share(bob)
+    with scope(organisation=organisation):
+        services.comment_add(member=membership(lena, organisation), idea=idea, body="Thanks!")
+    with CaptureQueriesContext(connection) as queries:
+        html = client_for(bob).get(BOARD).content.decode()
+    toggle = re.search(r'<button class="nhsuk-header__menu-toggle.*?</button>', html, re.S).group(0)
+    assert "Browse More 1 unread" in " ".join(words(toggle).split())
+    counts = [q["sql"] for q in queries.captured_queries if "ideas_notification" in q["sql"]]
+    assert len(counts) == 1, counts

@@ -144,3 +144,28 @@ def test_a_character_count_warns_instead_of_cutting_pasted_text(
     title.fill("x" * 121)
     expect(phone.get_by_text("You have 1 character too many")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_wide_tables_scroll_in_their_own_box_with_or_without_javascript(
+    browser, live_server, alice, seeded, transactional_db, assert_no_axe_violations
+):
+    project = f"projects/{seeded['project'].pk}/"
+    for javascript in (True, False):
+        context = signed_in(browser, live_server, alice, javascript=javascript)
+        try:
+            page = context.new_page()
+            go(page, live_server, project)
+            expect(page.get_by_role("heading", name="Audit trail")).to_be_visible()
+            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+            if javascript:
+                # The audit table scrolls in a named box that the keyboard can reach.
+                box = page.get_by_role("region", name="Audit trail (scrolls sideways)")
+                expect(box).to_have_attribute("tabindex", "0")
+                box.focus()
+                page.keyboard.press("ArrowRight")
+                page.wait_for_function(
+                    "() => document.querySelector('.iw-table-scroll[role=region]').scrollLeft > 0"
+                )
+                assert_no_axe_violations(page)
+        finally:
+            context.close()

@@ -175,7 +175,7 @@ def test_fields_with_a_limit_have_a_counter_and_no_maxlength(client_for, lena, t
         assert (
             f'<div class="nhsuk-hint nhsuk-character-count__message" id="{field_id}-info">' in html
         )
-        assert f"You can enter up to {limit} characters" in html
+        assert f"You can enter up to {int(limit):,} characters" in html
         assert re.search(rf'aria-describedby="[^"]*{field_id}-info"[^>]*id="{field_id}"', html)
 
 

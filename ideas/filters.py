@@ -122,6 +122,26 @@ class IdeaFilterSet(django_filters.FilterSet):
         return self.form.cleaned_data if self.is_valid() else {}
 
     @property
+    def applied(self) -> int:
+        """How many filters (the sort included, when not its default) the page was asked
+        for, counting a bad value too: the board opens its folded filters when this is
+        not 0, so that what is applied, or what is wrong, is in sight."""
+        if not self.is_bound:
+            return 0
+        if self.form.errors:
+            return len(self.form.errors)
+        defaults = {
+            name: next(iter(filter_.orderings))
+            for name, filter_ in self.filters.items()
+            if isinstance(filter_, SortFilter)
+        }
+        return sum(
+            1
+            for name, value in self.chosen.items()
+            if value not in (None, "", False) and value != defaults.get(name)
+        )
+
+    @property
     def narrowed(self) -> bool:
         """Whether any filter (not the sort) leaves ideas out."""
         return any(value for name, value in self.chosen.items() if name != "sort")

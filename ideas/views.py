@@ -126,17 +126,29 @@ def board(request, org_slug):
     page = BoundedPaginator(selectors.idea_board(filters.qs), IDEAS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    _mark_for_viewer(request.membership, page.object_list)
     return render(
         request,
         "ideas/board.html",
         {
             "filters": filters.form_html(),
+            "filters_applied": filters.applied,
             "page": page,
             "query": query_without_page(request),
             "filtered": filters.narrowed,
-            "supported": selectors.supported_idea_ids(request.membership, page.object_list),
+            "board_url": request.get_full_path(),
         },
     )
+
+
+def _mark_for_viewer(member, ideas) -> None:
+    """What a board card's Support button needs: whether the viewer supports each idea
+    (one query for the page) and whether they shared it (no query: the token is
+    computed, not looked up). Only the viewer sees either."""
+    supported = selectors.supported_idea_ids(member, ideas)
+    for idea in ideas:
+        idea.viewer_supports = idea.pk in supported
+        idea.viewer_is_submitter = is_submitter(member, idea)
 
 
 def detail(request, org_slug, idea_id):
@@ -164,30 +176,34 @@ def _detail_context(member, idea, comment_form):
 def support(request, org_slug, idea_id):
     member = request.membership
     idea = _idea_or_404(request, idea_id)
+    error = None
     try:
         if request.POST.get("action") == "withdraw":
             services.idea_unsupport(member=member, idea=idea)
         else:
             services.idea_support(member=member, idea=idea)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        error = " ".join(exc.messages)
     idea.refresh_from_db(fields=["support_count"])
     if request.htmx:
-        return render(
-            request,
-            "ideas/_support.html",
-            {
-                "idea": idea,
+        # The block that was clicked: a board card's, or the idea page's.
+        if request.POST.get("card") == "1":
+            _mark_for_viewer(member, [idea])
+            board = safe_next(request, reverse("ideas:board", args=[org_slug]))
+            context = {"card": True, "board_url": board.split("#")[0]}
+        else:
+            context = {
                 "supported": idea.pk in selectors.supported_idea_ids(member, [idea]),
                 "is_submitter": is_submitter(member, idea),
-            },
-        )
+            }
+        context.update(idea=idea, error=error)
+        return render(request, "ideas/_support.html", context)
+    if error:
+        messages.error(request, error)
     return redirect(safe_next(request, idea_url(org_slug, idea)))
 
 
 def idea_url(org_slug, idea):
-    from django.urls import reverse
-
     return reverse("ideas:detail", kwargs={"org_slug": org_slug, "idea_id": idea.pk})
 
 

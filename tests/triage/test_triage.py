@@ -321,7 +321,8 @@ def test_each_inbox_row_has_its_own_status_controls(client_for, lena, bob, share
         field = f"id_idea-{idea.pk}_to_status"
         assert text.count(f'id="{field}"') == 1
         assert text.count(f'for="{field}"') == 1
-        assert text.count(f'aria-describedby="id_idea-{idea.pk}_message-hint"') == 1
+        message = f"id_idea-{idea.pk}_message"
+        assert text.count(f'aria-describedby="{message}-hint {message}-info"') == 1
     assert "__idea__" not in text
 
 

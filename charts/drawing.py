@@ -43,7 +43,7 @@ DIRECTION_LEGEND = {
     "neither": "Larger grey point with a solid ring: special cause, neither better nor worse",
 }
 ANNOTATION_LEGEND = "Dotted vertical line: a change tested (PDSA cycle)"
-NOTE_ROOM = 180  # viewBox units for a note's words beside its marker (wide layout)
+NOTE_ROOM = 260  # viewBox units for a note's words beside its marker (wide layout)
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,6 @@ class Line:
     name: str
     stroke: str
     dasharray: str = ""
-    limit: bool = False
 
 
 def legend_point(look: dict[str, str], label: str) -> dict[str, str]:

@@ -160,20 +160,23 @@ def run_chart_svg_context(
     return context
 
 
+def _limit_name(side: str, trial: bool) -> str:
+    return f"Trial {side} limit" if trial else f"{side.capitalize()} limit"
+
+
 def _control_lines(result: ControlChartResult) -> list[Line]:
     lines = []
     for phase in result.phases:
         if not phase.has_limits:
             continue
         a, b = phase.start, phase.stop
-        trial = "Trial " if phase.trial else ""
         centre = "Mean" if result.chart_type in ("xmr", "c") else "Centre line"
         lines.append(Line(a, result.centre_line[a:b], centre, DARK_GREY))
         lines.append(
-            Line(a, result.upper_limits[a:b], f"{trial}Upper limit", MID_GREY, "6 4", True)
+            Line(a, result.upper_limits[a:b], _limit_name("upper", phase.trial), MID_GREY, "6 4")
         )
         lines.append(
-            Line(a, result.lower_limits[a:b], f"{trial}Lower limit", MID_GREY, "6 4", True)
+            Line(a, result.lower_limits[a:b], _limit_name("lower", phase.trial), MID_GREY, "6 4")
         )
     if result.target is not None and result.n_points:
         target = [result.target] * result.n_points

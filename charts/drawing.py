@@ -72,7 +72,11 @@ def _last(line: Line) -> float | None:
 def _labelled(lines: Sequence[Line], phases: Sequence[tuple[int, int, bool]]) -> list[Line]:
     """The lines labelled in the right margin: the latest phase's, and the target."""
     latest = phases[-1][0] if phases else 0
-    return [line for line in lines if line.start >= latest and _last(line) is not None]
+    return [
+        line
+        for line in lines
+        if (line.start >= latest or line.name == "Target") and _last(line) is not None
+    ]
 
 
 def _centred(x: float, width: float, total: float) -> float:

@@ -156,7 +156,7 @@ def _message(key: str, n: int, weeks: Weeks, points) -> str:
             f"{MIN_CHART_POINTS}. Pulse figures are shown for whole calendar months once "
             "they are over, when enough people checked in."
         )
-    if n >= 12:
+    if n >= 12 and n == weeks.count:
         return ""
     span = f"from {day(weeks.first)} to {day(weeks.last, year=True)}" if weeks.count else ""
     text = f"This range has {weeks.count} complete week{'s' if weeks.count != 1 else ''}"
@@ -173,6 +173,8 @@ def _message(key: str, n: int, weeks: Weeks, points) -> str:
     text += "."
     if n < MIN_CHART_POINTS:
         return text + f" A chart needs at least {MIN_CHART_POINTS} weeks of figures."
+    if n >= 12:
+        return text
     if weeks.count < 12:
         text += " Choose a range of at least 12 complete weeks for firm limits."
     return text + " Until there are 12 weeks of figures the limits are trial limits."

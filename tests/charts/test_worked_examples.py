@@ -11,6 +11,8 @@ Sources:
 """
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from charts.spc import (
     bounds_for,
@@ -276,3 +278,31 @@ def test_run_chart_phases_have_their_own_median():
     assert [p.median for p in result.phases] == [2, 8.5]
     assert result.centre_line == [2] * 6 + [8.5] * 6
     assert result.shifts == []
+
+
+# -- Properties of the attribute charts ----------------------------------------------------
+
+ratios = st.lists(st.tuples(st.integers(1, 500), st.floats(0, 1)), min_size=1, max_size=30).map(
+    lambda rows: ([round(n * f) for n, f in rows], [n for n, _ in rows])
+)
+
+
+@settings(max_examples=100)
+@given(data=ratios, phase=st.integers(0, 30))
+def test_p_chart_limits_stay_within_0_and_100_around_the_centre(data, phase):
+    numerators, denominators = data
+    result = p_chart(numerators, denominators, phases=[phase])
+    for centre, low, high in zip(
+        result.centre_line, result.lower_limits, result.upper_limits, strict=True
+    ):
+        assert 0 <= low <= centre <= high <= 100
+    assert len(result.per_point) == len(numerators)
+
+
+@settings(max_examples=100)
+@given(data=ratios)
+def test_u_chart_limits_are_never_negative(data):
+    numerators, denominators = data
+    result = u_chart(numerators, denominators, multiplier=1000)
+    assert all(low >= 0 for low in result.lower_limits)
+    assert all(high >= c for high, c in zip(result.upper_limits, result.centre_line, strict=True))

@@ -119,3 +119,19 @@ def test_previous_period_says_why_it_is_not_shown(client_for, lena, organisation
         organisation.save()
     page = client_for(lena).get(OVERVIEW).content.decode()
     assert "no ideas were due an answer in the previous period" in page
+
+
+def test_a_chart_of_fewer_weeks_than_the_range_says_where_the_figures_start(
+    client_for, lena, organisation
+):
+    today = timezone.localdate()
+    this_monday = today - timedelta(days=today.weekday())
+    for week in range(1, 15):
+        fact(organisation, this_monday - timedelta(weeks=week), ideas=3 + week % 2)
+    fact(organisation, today, ideas=1)
+    page = client_for(lena).get(SPC).content.decode()
+    assert "14 of them have figures" in page
+    first = this_monday - timedelta(weeks=14)
+    assert f"(the figures start in the week beginning {first.day} {first:%B %Y})" in page
+    assert 'id="spc-ideas"' in page
+    assert "This week so far (not charted): 1 idea." in page

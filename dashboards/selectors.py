@@ -13,7 +13,7 @@ from ideas.models import Idea
 from ideas.selectors import awaiting_reply, on_site
 from organisations.models import Profession, Site, Ward
 
-from .answers import overdue_unanswered
+from .answers import overdue_by_ward, overdue_unanswered
 from .models import EVENT_COUNTS, ORGANISATION_SCOPE, PEOPLE_NOW, STAFF_FIELDS, DailyFact
 from .pulse import LatestPulse, listed_months, monthly_figures
 from .suppression import suppressed_keys, suppressed_table_cells, too_few
@@ -147,6 +147,7 @@ def ward_league(
     latest = {
         row["ward_id"]: row for row in facts.filter(day=last_day).values("ward_id", *PEOPLE_NOW)
     }
+    overdue = overdue_by_ward(organisation, start, end)
     threshold = organisation.suppression_threshold
     people = {pk: latest.get(pk, {}).get("contributors_30d", 0) for pk in wards}
     hidden_people = suppressed_keys(people, threshold)
@@ -162,7 +163,8 @@ def ward_league(
                 "ideas": total.get("ideas") or 0,
                 "implemented": total.get("implemented") or 0,
                 "answered": _ratio(
-                    total.get("responded_within_target") or 0, total.get("responded") or 0
+                    total.get("responded_within_target") or 0,
+                    (total.get("responded") or 0) + overdue.get(pk, 0),
                 ),
                 "contributors_30d": None if pk in hidden_people else people[pk],
                 "active_members": members,

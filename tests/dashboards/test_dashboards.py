@@ -166,17 +166,18 @@ def test_dashboards_run_a_fixed_number_of_queries_whatever_the_data(
 
 # The most queries each page and download runs, the session and membership look-ups of
 # every request included: a fixed number, whatever the data (the figures come from the
-# daily facts, a row per scope and day). One query more on the pages with tiles and the
-# SPC page: the ideas still waiting past the response target (dashboards/answers.py).
+# daily facts, a row per scope and day). One query more for the tiles, one for the ward
+# table and one for the SPC page: the ideas still waiting past the response target
+# (dashboards/answers.py).
 QUERY_BUDGETS = [
-    ("", {}, 20),
-    ("", {"format": "csv"}, 13),
+    ("", {}, 21),
+    ("", {"format": "csv"}, 14),
     ("", {"format": "csv", "table": "pulse"}, 11),
     ("wards/{ward}/", {}, 20),
     ("wards/{ward}/", {"format": "csv", "table": "staff-groups"}, 10),
-    ("sites/{site}/", {}, 24),
-    ("sites/{site}/", {"format": "csv", "table": "wards"}, 17),
-    ("sites/{site}/", {"format": "csv", "table": "staff-groups"}, 17),
+    ("sites/{site}/", {}, 25),
+    ("sites/{site}/", {"format": "csv", "table": "wards"}, 18),
+    ("sites/{site}/", {"format": "csv", "table": "staff-groups"}, 18),
     ("who-takes-part/", {}, 12),
     ("who-takes-part/", {"format": "csv"}, 7),
     ("who-takes-part/", {"format": "csv", "table": "months"}, 7),

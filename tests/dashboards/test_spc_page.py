@@ -135,3 +135,22 @@ def test_a_chart_of_fewer_weeks_than_the_range_says_where_the_figures_start(
     assert f"(the figures start in the week beginning {first.day} {first:%B %Y})" in page
     assert 'id="spc-ideas"' in page
     assert "This week so far (not charted): 1 idea." in page
+
+
+def test_the_ward_table_counts_ideas_waiting_past_the_target_too(
+    client_for, lena, organisation, ward
+):
+    today = timezone.localdate()
+    with scopes_disabled():
+        DailyFact.objects.create(
+            organisation=organisation,
+            day=today,
+            level="ward",
+            scope_key=f"ward:{ward.pk}",
+            ward=ward,
+            responded=1,
+            responded_within_target=1,
+        )
+    past_target(organisation, ward, days_ago=9)
+    page = client_for(lena).get(OVERVIEW, {"sort": "answered"}).content.decode()
+    assert ">50.0%<" in page  # 1 on time of 2 due

@@ -56,6 +56,7 @@ class Weeks:
     last: date  # the last complete week's Sunday
     count: int
     part_week_before: tuple[date, date] | None = None
+    part_week_after: tuple[date, date] | None = None  # an earlier week, cut short by the range
     this_week: date | None = None  # the Monday of the week in progress, if in range
     mondays: list[date] = field(default_factory=list)
 
@@ -67,12 +68,16 @@ def complete_weeks(start: date, end: date, today: date) -> Weeks:
     last = last_day - timedelta(days=(last_day.weekday() + 1) % 7)
     count = max(0, ((last - first).days + 1) // 7)
     this_monday = today - timedelta(days=today.weekday())
+    this_week = this_monday if start <= today and end >= this_monday else None
+    after = last + timedelta(days=1)
+    cut_short = (after, min(end, this_monday - timedelta(days=1)))
     return Weeks(
         first=first,
         last=last,
         count=count,
         part_week_before=(start, first - timedelta(days=1)) if first > start else None,
-        this_week=this_monday if start <= today and end >= this_monday else None,
+        part_week_after=cut_short if cut_short[0] <= cut_short[1] and after > first else None,
+        this_week=this_week,
         mondays=[first + timedelta(weeks=i) for i in range(count)],
     )
 

@@ -37,6 +37,10 @@ def test_complete_weeks_leave_out_the_week_just_begun_and_a_part_week_at_the_sta
     assert weeks.this_week == monday
     sunday = complete_weeks(date(2025, 11, 3), date(2025, 11, 23), date(2025, 11, 24))
     assert (sunday.count, sunday.this_week) == (3, None)
+    wednesday = complete_weeks(date(2025, 11, 3), date(2025, 11, 19), date(2025, 11, 24))
+    assert wednesday.count == 2
+    assert wednesday.part_week_after == (date(2025, 11, 17), date(2025, 11, 19))
+    assert weeks.part_week_after is None and sunday.part_week_after is None
     # On Sunday itself that week is not over yet.
     assert complete_weeks(date(2025, 11, 3), date(2025, 11, 23), date(2025, 11, 23)).count == 2
 

@@ -306,3 +306,19 @@ def test_u_chart_limits_are_never_negative(data):
     result = u_chart(numerators, denominators, multiplier=1000)
     assert all(low >= 0 for low in result.lower_limits)
     assert all(high >= c for high, c in zip(result.upper_limits, result.centre_line, strict=True))
+
+
+@settings(max_examples=150)
+@given(
+    values=st.lists(st.integers(0, 50), min_size=2, max_size=40),
+    cut=st.integers(1, 39),
+    improvement=st.sampled_from(["up", "down", None]),
+)
+def test_no_pattern_crosses_a_change_point(values, cut, improvement):
+    result = xmr_chart(values, phases=[cut], improvement=improvement, floor=0.0)
+    for pattern in result.patterns:
+        assert (pattern.start < cut) == (pattern.end < cut) or cut >= len(values)
+    assert all(low is None or low >= 0 for low in result.lower_limits)
+    run = run_chart(values, phases=[cut])
+    for pattern in run.patterns:
+        assert (pattern.start < cut) == (pattern.end < cut) or cut >= len(values)

@@ -1,37 +1,66 @@
-"""Run charts and XmR (SPC) charts: pure functions over a time-ordered list of values.
+"""Run charts and control charts: pure functions over a time-ordered list of values.
 
 Run charts follow the IHI / NHS Improvement rules (Perla, Provost & Murray, BMJ Qual Saf
-2011); XmR charts follow NHS England's "Making Data Count" (MDC) rules. Nothing here knows
-about Django or dates: callers pass the values in time order and keep the dates themselves.
+2011) with a baseline median as qicharts2 freezes it; control charts (XmR here, p, u and
+c in charts/attribute.py) follow NHS England's "Making Data Count" (MDC) rules as
+NHSRplotthedots implements them (charts/rules.py). Nothing here knows about Django or
+dates: callers pass the values in time order and keep the dates themselves.
 
 Every detected pattern is a `Pattern`; every result also has `per_point`, one frozenset of
-rule names per input index, so a chart can style each point.
+rule names per input index, so a chart can style each point. This module is the one to
+import: it re-exports the other chart modules' public names.
 """
-
-# Long: one engine, the run chart and XmR rules side by side, checked against the
-# worked cases in tests/charts/test_spc.py.
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Literal
 
-Side = Literal["high", "low"]
-Improvement = Literal["up", "down"] | None
-Direction = Literal["improvement", "concern", "neither"]
+from . import rules
+from .attribute import c_chart, p_chart, u_chart
+from .phases import (
+    MIN_XMR_POINTS,
+    ControlChartResult,
+    Phase,
+    PhaseLines,
+    assemble,
+    baseline_size,
+    check_improvement,
+    split,
+)
+from .rules import (
+    XMR_SHIFT_POINTS,
+    XMR_TREND_POINTS,
+    Direction,
+    Improvement,
+    Pattern,
+    Side,
+    side_direction,
+)
+
+__all__ = [
+    "MIN_XMR_POINTS", "XMR_SHIFT_POINTS", "XMR_TREND_POINTS", "ControlChartResult",
+    "Direction", "Improvement", "Pattern", "Phase", "RunChartResult", "RunPhase", "Side",
+    "XmrResult", "bounds_for", "c_chart", "chart_type_for", "control_chart", "median",
+    "p_chart", "run_chart", "side_direction", "u_chart", "xmr_chart",
+]  # fmt: skip
+
+XmrResult = ControlChartResult  # the name callers have used since XmR was the only chart
 
 # Run chart rules (IHI).
 RUN_SHIFT_POINTS = 6
 RUN_TREND_POINTS = 5
 MIN_RUNS_TEST_OBSERVATIONS = 10
 
-# XmR rules (Making Data Count).
-MIN_XMR_POINTS = 12
-XMR_SHIFT_POINTS = 7
-XMR_TREND_POINTS = 7
+# The run chart median comes from the first points (IHI suggests 12 or more), then is
+# extended over the rest, as qicharts2's `freeze` does.
+RUN_BASELINE_POINTS = 12
+
+# XmR (Making Data Count, NHSRplotthedots R/ptd_spc_standard.R).
+MIN_LIMIT_POINTS = 2  # one moving range: the reference draws limits from any group this size
+SCREEN_FACTOR = 3.267  # moving ranges at or above 3.267 x their mean are screened out
 LIMIT_FACTOR = 2.66  # 3 / d2: process limits sit 2.66 mean moving ranges from the mean
 D2 = 1.128  # bias constant for moving ranges of two points: sigma = MR-bar / d2
 
@@ -55,33 +84,19 @@ RUNS_LIMITS: dict[int, tuple[int, int]] = {
 
 
 @dataclass(frozen=True)
-class Pattern:
-    """One special-cause pattern: the rule, the indices that count towards it, its side.
+class RunPhase:
+    """One run chart phase (stop exclusive) and the median of its baseline."""
 
-    `side` is "high" for points above the centre line or rising, "low" for below or falling.
-    Points that the rule skips (on the median, repeated values) are not in `indices`, but
-    lie between `start` and `end`.
-    """
-
-    rule: str
-    indices: tuple[int, ...]
-    side: Side
-
-    @property
-    def start(self) -> int:
-        return self.indices[0]
-
-    @property
-    def end(self) -> int:
-        return self.indices[-1]
-
-    def __len__(self) -> int:
-        return len(self.indices)
+    start: int
+    stop: int
+    baseline_points: int
+    median: float | None
 
 
 @dataclass(frozen=True)
 class RunChartResult:
-    """A run chart's median and signals. `median` is None only for no points."""
+    """A run chart's median and signals. `median` (the latest phase's) is None only for no
+    points; `centre_line` is each point's median. The runs test is the latest phase's."""
 
     n_points: int
     baseline_points: int
@@ -95,6 +110,8 @@ class RunChartResult:
     too_few_runs: bool
     too_many_runs: bool
     per_point: list[frozenset[str]]
+    phases: list[RunPhase] = field(default_factory=list)
+    centre_line: list[float | None] = field(default_factory=list)
 
     @property
     def runs_test_applicable(self) -> bool:
@@ -105,32 +122,10 @@ class RunChartResult:
     def patterns(self) -> list[Pattern]:
         return [*self.shifts, *self.trends, *self.astronomical]
 
-
-@dataclass(frozen=True)
-class XmrResult:
-    """An XmR chart's limits, signals and MDC summary icons.
-
-    With fewer than MIN_XMR_POINTS points `enough_points` is False and the limits, the
-    patterns, `variation` and `assurance` are empty. `moving_ranges[0]` is None.
-    """
-
-    n_points: int
-    enough_points: bool
-    baseline_points: int
-    improvement: Improvement
-    target: float | None
-    moving_ranges: list[float | None]
-    mean: float | None
-    mean_moving_range: float | None
-    upper_limit: float | None
-    lower_limit: float | None
-    upper_close: float | None
-    lower_close: float | None
-    patterns: list[Pattern]
-    per_point: list[frozenset[str]]
-    directions: list[Direction | None]
-    variation: str | None
-    assurance: str | None
+    @property
+    def flagged(self) -> list[int]:
+        """Indices of the points in any pattern, in order."""
+        return [i for i, flags in enumerate(self.per_point) if flags]
 
 
 def median(values: Sequence[float]) -> float:
@@ -146,79 +141,29 @@ def _mean_moving_range(values: Sequence[float]) -> float | None:
     return statistics.fmean(abs(b - a) for a, b in pairwise(values))
 
 
-def _blocks(keys: Sequence[int]) -> Iterator[tuple[int, int, int]]:
-    """Maximal blocks of equal keys as (key, start, stop) with stop exclusive."""
-    start = 0
-    for i in range(1, len(keys) + 1):
-        if i == len(keys) or keys[i] != keys[start]:
-            yield keys[start], start, i
-            start = i
-
-
-def _sign(x: float) -> int:
-    return (x > 0) - (x < 0)
-
-
-def _side(key: int) -> Side:
-    return "high" if key > 0 else "low"
-
-
-def _shifts(
-    values: Sequence[float], centre: float, min_points: int, *, skip_centre: bool
-) -> tuple[list[Pattern], int]:
-    """Runs of points on one side of the centre line, and the number of runs.
-
-    With `skip_centre`, points on the centre line are dropped (run chart); otherwise they
-    break a run (XmR).
-    """
-    sides = [_sign(x - centre) for x in values]
-    indices = [i for i, s in enumerate(sides) if s or not skip_centre]
-    shifts, runs = [], 0
-    for key, start, stop in _blocks([sides[i] for i in indices]):
-        if key == 0:
-            continue
-        runs += 1
-        if stop - start >= min_points:
-            shifts.append(Pattern("shift", tuple(indices[start:stop]), _side(key)))
-    return shifts, runs
-
-
-def _trends(values: Sequence[float], min_points: int, *, skip_repeats: bool) -> list[Pattern]:
-    """Runs of points each higher (or each lower) than the one before.
-
-    With `skip_repeats`, a value equal to its predecessor is ignored (run chart); otherwise
-    it breaks the trend (XmR).
-    """
-    indices = [
-        i for i in range(len(values)) if not skip_repeats or i == 0 or values[i] != values[i - 1]
-    ]
-    steps = [_sign(values[b] - values[a]) for a, b in pairwise(indices)]
+def _astronomical(values: Sequence[float], base: Sequence[float], offset: int) -> list[Pattern]:
+    mr_bar = _mean_moving_range(base)
+    if not mr_bar:
+        return []
+    mean, sigma = statistics.fmean(base), mr_bar / D2
     return [
-        Pattern("trend", tuple(indices[start : stop + 1]), _side(key))
-        for key, start, stop in _blocks(steps)
-        if key != 0 and stop - start + 1 >= min_points
+        Pattern("astronomical", (offset + i,), rules.side_of(rules.sign(x - mean)))
+        for i, x in enumerate(values)
+        if abs(x - mean) > 3 * sigma
     ]
 
 
-def _per_point(n: int, patterns: Sequence[Pattern]) -> list[frozenset[str]]:
-    flags: list[set[str]] = [set() for _ in range(n)]
-    for pattern in patterns:
-        for i in pattern.indices:
-            flags[i].add(pattern.rule)
-    return [frozenset(f) for f in flags]
-
-
-def _baseline(values: Sequence[float], baseline: int | None) -> Sequence[float]:
-    if baseline is not None and baseline < 1:
-        raise ValueError("baseline must be at least 1 point")
-    return values if baseline is None else values[:baseline]
-
-
-def run_chart(values: Sequence[float], *, baseline: int | None = None) -> RunChartResult:
+def run_chart(
+    values: Sequence[float],
+    *,
+    baseline: int | None = RUN_BASELINE_POINTS,
+    phases: Sequence[int] = (),
+) -> RunChartResult:
     """Analyse a run chart.
 
-    The median (and the astronomical-point limits) come from the first `baseline` points,
-    or all points when `baseline` is None; the rules are applied to every point.
+    Each phase's median (and astronomical-point limits) comes from its first `baseline`
+    points (every point of the phase when None) and is extended over the rest of the
+    phase; the rules run on every point, within its phase:
 
     - shift: 6 or more consecutive points strictly above, or strictly below, the median;
       points on the median are skipped (they neither break nor count).
@@ -226,104 +171,80 @@ def run_chart(values: Sequence[float], *, baseline: int | None = None) -> RunCha
       value equal to the one before is skipped (only the first of equal values counts).
     - runs: series of points on the same side of the median, ignoring points on it;
       too few / too many against RUNS_LIMITS for 10-60 useful observations (points not on
-      the median), otherwise the runs test is not applicable and neither flag is raised.
+      the median) of the latest phase, otherwise the runs test is not applicable.
     - astronomical: IHI leaves this to judgement; here a point with
       |x - mean| > 3 sigma, sigma = mean moving range / 1.128 (the XmR natural limits),
       mean and moving ranges from the baseline. Needs 2 baseline points and some variation.
     """
+    if baseline is not None and baseline < 1:
+        raise ValueError("baseline must be at least 1 point")
     n = len(values)
-    base = _baseline(values, baseline)
     if not n:
         return RunChartResult(0, 0, None, [], [], [], 0, 0, None, False, False, [])
-    centre = median(base)
-    shifts, runs = _shifts(values, centre, RUN_SHIFT_POINTS, skip_centre=True)
-    trends = _trends(values, RUN_TREND_POINTS, skip_repeats=True)
-
-    astronomical = []
-    mr_bar = _mean_moving_range(base)
-    if mr_bar:
-        mean, sigma = statistics.fmean(base), mr_bar / D2
-        astronomical = [
-            Pattern("astronomical", (i,), _side(_sign(x - mean)))
-            for i, x in enumerate(values)
-            if abs(x - mean) > 3 * sigma
-        ]
-
-    useful = sum(1 for x in values if x != centre)
+    found: dict[str, list[Pattern]] = {"shift": [], "trend": [], "astronomical": []}
+    run_phases, centre_line = [], []
+    for start, stop in split(n, phases):
+        part = values[start:stop]
+        base = part[: baseline_size(len(part), baseline)]
+        centre = median(base)
+        run_phases.append(RunPhase(start, stop, len(base), centre))
+        centre_line += [centre] * len(part)
+        sides = [rules.sign(x - centre) for x in part]
+        shifts, runs = rules.shifts(sides, RUN_SHIFT_POINTS, skip_centre=True, offset=start)
+        found["shift"] += shifts
+        found["trend"] += rules.trends(part, RUN_TREND_POINTS, skip_repeats=True, offset=start)
+        found["astronomical"] += _astronomical(part, base, start)
+    useful = sum(1 for x in part if x != centre)  # the latest phase's runs test
     limits = RUNS_LIMITS.get(useful)
     return RunChartResult(
         n_points=n,
         baseline_points=len(base),
         median=centre,
-        shifts=shifts,
-        trends=trends,
-        astronomical=astronomical,
+        shifts=found["shift"],
+        trends=found["trend"],
+        astronomical=found["astronomical"],
         runs=runs,
         useful_observations=useful,
         runs_limits=limits,
         too_few_runs=limits is not None and runs < limits[0],
         too_many_runs=limits is not None and runs > limits[1],
-        per_point=_per_point(n, [*shifts, *trends, *astronomical]),
+        per_point=rules.per_point(n, [p for patterns in found.values() for p in patterns]),
+        phases=run_phases,
+        centre_line=centre_line,
     )
 
 
-def side_direction(side: Side | None, improvement: Improvement) -> Direction:
-    """Whether a high or low signal is an improvement, a concern or neither."""
-    if side is None or improvement is None:
-        return "neither"
-    return "improvement" if (side == "high") == (improvement == "up") else "concern"
+def _xmr_phase(
+    values: Sequence[float], start: int, stop: int, baseline_points: int, screen: bool
+) -> tuple[PhaseLines, list[int]]:
+    """One phase's mean and limits from its baseline, and the screened moving ranges.
 
-
-def _two_of_three(values: Sequence[float], upper: float, lower: float) -> list[Pattern]:
-    """2 of any 3 consecutive points beyond the same 2-sigma line; flags the points beyond.
-
-    Overlapping qualifying windows make one pattern.
+    As NHSRplotthedots does: moving ranges of the baseline at or above 3.267 x their mean
+    are left out and the mean moving range worked out again, once.
     """
-    patterns: list[Pattern] = []
-    for side, beyond in (
-        ("high", [x > upper for x in values]),
-        ("low", [x < lower for x in values]),
-    ):
-        windows = [s for s in range(len(values) - 2) if sum(beyond[s : s + 3]) >= 2]
-        flagged = sorted({i for s in windows for i in range(s, s + 3) if beyond[i]})
-        group: list[int] = []
-        for i in flagged:
-            if group and i - group[-1] > 2:  # too far apart to share a window
-                patterns.append(Pattern("two_of_three", tuple(group), side))
-                group = []
-            group.append(i)
-        if group:
-            patterns.append(Pattern("two_of_three", tuple(group), side))
-    return patterns
-
-
-def _directions(
-    values: Sequence[float], mean: float, patterns: Sequence[Pattern], improvement: Improvement
-) -> list[Direction | None]:
-    """Each point's direction from the sides of its patterns; None for an unflagged point."""
-    sides: list[set[Side]] = [set() for _ in values]
-    for pattern in patterns:
-        for i in pattern.indices:
-            sides[i].add(pattern.side)
-    directions: list[Direction | None] = []
-    for value, point_sides in zip(values, sides, strict=True):
-        side: Side | None = next(iter(point_sides)) if len(point_sides) == 1 else None
-        if side is None and value != mean:
-            side = "high" if value > mean else "low"
-        directions.append(side_direction(side, improvement) if point_sides else None)
-    return directions
-
-
-def _assurance(
-    target: float | None, upper: float, lower: float, improvement: Improvement
-) -> str | None:
-    """The MDC assurance icon: can the process meet the target, as its limits stand?"""
-    if target is None or improvement is None:
-        return None
-    if lower <= target <= upper:
-        return "hit_and_miss"
-    passes = (target < lower) == (improvement == "up")
-    return "consistently_pass" if passes else "consistently_fail"
+    base = values[start : start + baseline_size(stop - start, baseline_points)]
+    length = stop - start
+    if len(base) < MIN_LIMIT_POINTS:
+        none = [None] * length
+        return PhaseLines(Phase(start, stop, len(base), None), none, none, none, none, none), []
+    ranges = [abs(b - a) for a, b in pairwise(base)]
+    mr_bar = statistics.fmean(ranges)
+    screened = []
+    if screen and mr_bar > 0:
+        screened = [start + 1 + i for i, r in enumerate(ranges) if r >= SCREEN_FACTOR * mr_bar]
+        mr_bar = statistics.fmean(r for r in ranges if r < SCREEN_FACTOR * mr_bar)
+    mean = statistics.fmean(base)
+    width = LIMIT_FACTOR * mr_bar
+    phase = Phase(start, stop, len(base), mean, mr_bar, mean + width, mean - width)
+    lines = PhaseLines(
+        phase,
+        [mean] * length,
+        [mean + width] * length,
+        [mean - width] * length,
+        [mean + width * 2 / 3] * length,
+        [mean - width * 2 / 3] * length,
+    )
+    return lines, screened
 
 
 def xmr_chart(
@@ -332,75 +253,87 @@ def xmr_chart(
     baseline_points: int = MIN_XMR_POINTS,
     improvement: Improvement = None,
     target: float | None = None,
-) -> XmrResult:
-    """Analyse an XmR chart with Making Data Count's rules.
+    phases: Sequence[int] = (),
+    screen_outliers: bool = True,
+    floor: float | None = None,
+    ceiling: float | None = None,
+) -> ControlChartResult:
+    """Analyse an XmR chart with Making Data Count's rules, as NHSRplotthedots does.
 
-    The mean and mean moving range come from the first `baseline_points` points (all points
-    if fewer); process limits are mean +/- 2.66 x MR-bar and the "close to a limit" lines
-    sit two thirds of the way out (about 2 sigma). Rules run on every point:
-
-    - outside_limits: a point above the upper or below the lower process limit.
-    - shift: 7 or more consecutive points above, or below, the mean; a point exactly on
-      the mean breaks the run.
-    - trend: 7 or more consecutive points each higher (or each lower) than the last; equal
-      neighbours break the trend (MDC's convention, unlike the run chart's).
-    - two_of_three: 2 of any 3 consecutive points beyond the same 2-sigma line (including
-      beyond the process limit); the points beyond are flagged.
-
-    A flagged point's direction comes from the side of its patterns (high = above the mean
-    or rising): "improvement" or "concern" given `improvement` ("up": higher is better), or
-    "neither" without one. A point in both high and low patterns takes its side from where
-    it sits relative to the mean. `variation` is the MDC variation icon for the latest
-    point; `assurance` compares `target` with the limits ("hit_and_miss" between them).
+    Each phase (split at the `phases` change points) has its own mean and mean moving
+    range from its first `baseline_points` points (all of them if fewer; limits from fewer
+    than 12 are trial limits); process limits are mean +/- 2.66 x MR-bar, and the "close
+    to a limit" lines sit two thirds of the way out (about 2 sigma). Moving ranges across
+    a phase boundary are not used. `floor` and `ceiling` clip the drawn limits for a
+    measure that cannot go below (or above) them. The rules are in charts/rules.py.
     """
-    if improvement not in ("up", "down", None):
-        raise ValueError(f"improvement must be 'up', 'down' or None, not {improvement!r}")
+    check_improvement(improvement)
     if baseline_points < 2:
         raise ValueError("baseline_points must be at least 2")
     n = len(values)
-    moving_ranges: list[float | None] = [None]
-    moving_ranges += [float(abs(b - a)) for a, b in pairwise(values)]
-    moving_ranges = moving_ranges[:n]
-    if n < MIN_XMR_POINTS:
-        return XmrResult(
-            n, False, min(baseline_points, n), improvement, target, moving_ranges,
-            None, None, None, None, None, None, [], [frozenset()] * n, [None] * n, None, None,
-        )  # fmt: skip
-
-    base = values[:baseline_points]
-    mean = statistics.fmean(base)
-    mr_bar = _mean_moving_range(base) or 0.0
-    width = LIMIT_FACTOR * mr_bar
-    upper, lower = mean + width, mean - width
-    upper_close, lower_close = mean + width * 2 / 3, mean - width * 2 / 3
-
-    patterns = [
-        Pattern("outside_limits", (i,), "high" if x > upper else "low")
-        for i, x in enumerate(values)
-        if x > upper or x < lower
+    spans = split(n, phases)
+    starts = {start for start, _ in spans}
+    moving_ranges: list[float | None] = [
+        None if i in starts else float(abs(values[i] - values[i - 1])) for i in range(n)
     ]
-    patterns += _shifts(values, mean, XMR_SHIFT_POINTS, skip_centre=False)[0]
-    patterns += _trends(values, XMR_TREND_POINTS, skip_repeats=False)
-    patterns += _two_of_three(values, upper_close, lower_close)
+    parts, screened = [], []
+    for start, stop in spans:
+        lines, out = _xmr_phase(values, start, stop, baseline_points, screen_outliers)
+        parts.append(lines)
+        screened += out
+    return assemble(
+        "xmr", values, parts, improvement=improvement, target=target, floor=floor,
+        ceiling=ceiling, moving_ranges=moving_ranges, screened=screened,
+    )  # fmt: skip
 
-    directions = _directions(values, mean, patterns, improvement)
-    latest = directions[-1]
-    return XmrResult(
-        n_points=n,
-        enough_points=True,
-        baseline_points=len(base),
-        improvement=improvement,
-        target=target,
-        moving_ranges=moving_ranges,
-        mean=mean,
-        mean_moving_range=mr_bar,
-        upper_limit=upper,
-        lower_limit=lower,
-        upper_close=upper_close,
-        lower_close=lower_close,
-        patterns=patterns,
-        per_point=_per_point(n, patterns),
-        directions=directions,
-        variation="common_cause" if latest is None else f"special_cause_{latest}",
-        assurance=_assurance(target, upper, lower, improvement),
-    )
+
+# -- Choosing the chart ---------------------------------------------------------------
+
+MEASURE_KINDS = ("measurement", "count", "rate", "percentage")
+BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    "measurement": (None, None),
+    "count": (0.0, None),
+    "rate": (0.0, None),
+    "percentage": (0.0, 100.0),
+}
+
+
+def chart_type_for(kind: str, *, has_denominators: bool = False) -> str:
+    """The control chart an analyst would choose for a measure of this kind.
+
+    Counts of events: c-chart. Rates (events per exposure) and percentages (a numerator
+    over a denominator) need each period's denominator for a u- or p-chart, whose limits
+    widen when the denominator is small; without them, XmR (floored at zero).
+    """
+    if kind not in BOUNDS:
+        raise ValueError(f"unknown measure kind {kind!r}")
+    if kind == "count":
+        return "c"
+    if kind in ("rate", "percentage") and has_denominators:
+        return "u" if kind == "rate" else "p"
+    return "xmr"
+
+
+def bounds_for(kind: str) -> tuple[float | None, float | None]:
+    """(floor, ceiling) a measure of this kind cannot go beyond: counts and rates are never
+    negative, percentages stay within 0-100."""
+    if kind not in BOUNDS:
+        raise ValueError(f"unknown measure kind {kind!r}")
+    return BOUNDS[kind]
+
+
+def control_chart(
+    chart_type: str, values: Sequence[float], denominators: Sequence[float] | None = None, **kwargs
+) -> ControlChartResult:
+    """Dispatch to xmr_chart, p_chart, u_chart or c_chart; for p and u `values` are the
+    numerators and `denominators` is required."""
+    if chart_type in ("p", "u"):
+        if denominators is None:
+            raise ValueError(f"a {chart_type}-chart needs denominators")
+        chart = p_chart if chart_type == "p" else u_chart
+        return chart(values, denominators, **kwargs)
+    if chart_type == "c":
+        return c_chart(values, **kwargs)
+    if chart_type == "xmr":
+        return xmr_chart(values, **kwargs)
+    raise ValueError(f"unknown chart type {chart_type!r}")

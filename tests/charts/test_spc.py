@@ -95,7 +95,7 @@ def test_too_few_runs_for_twenty_useful_observations():
     assert result.runs_test_applicable
     assert result.too_few_runs and not result.too_many_runs
 
-    six_runs = run_chart(runs_of([4, 3, 3, 3, 3, 4]))
+    six_runs = run_chart(runs_of([4, 3, 3, 3, 3, 4]), baseline=None)
     assert six_runs.runs == 6
     assert not six_runs.too_few_runs and not six_runs.too_many_runs
 
@@ -155,15 +155,24 @@ def test_baseline_must_be_positive():
 # -- XmR charts ------------------------------------------------------------------------
 
 
-def test_fewer_than_twelve_points_is_not_enough_for_xmr():
+def test_fewer_than_twelve_points_gives_trial_limits():
+    # NHSRplotthedots draws limits from any group (and warns below 12): so do we, as trial
+    # limits. The rules still run.
     result = xmr_chart(BASELINE[:11], improvement="up", target=5)
-    assert not result.enough_points
-    assert result.mean is None and result.upper_limit is None and result.lower_limit is None
-    assert result.patterns == []
-    assert result.per_point == [frozenset()] * 11
-    assert result.directions == [None] * 11
-    assert result.variation is None and result.assurance is None
+    assert result.enough_points and result.trial
+    assert result.baseline_points == 11
+    assert result.mean == pytest.approx(statistics.fmean(BASELINE[:11]))
     assert result.moving_ranges[:3] == [None, 1, 2]
+    assert result.variation == "common_cause"
+    assert not xmr_chart(BASELINE).trial
+
+
+def test_one_point_has_no_limits():
+    result = xmr_chart([5])
+    assert not result.enough_points and not result.trial
+    assert result.mean is None and result.upper_limit is None
+    assert result.per_point == [frozenset()] and result.directions == [None]
+    assert result.variation is None and result.assurance is None
 
 
 def test_limits_come_from_the_baseline():
@@ -232,14 +241,15 @@ def test_equal_neighbours_break_an_xmr_trend():
 
 
 def test_two_of_three_close_to_the_upper_limit():
-    # 13.5 is beyond the 2-sigma line (13.06) but inside the limit (14.59).
-    result = xmr_chart([*BASELINE, 13.5, 10, 13.5], improvement="up")
+    # 13.5 is beyond the 2-sigma line (13.06) but inside the limit (14.59); 10.5 is above
+    # the mean, so all three are on one side.
+    result = xmr_chart([*BASELINE, 13.5, 10.5, 13.5], improvement="up")
     assert flagged(result, "two_of_three") == [12, 14]
     assert flagged(result, "outside_limits") == []
     assert [(p.rule, p.side) for p in result.patterns] == [("two_of_three", "high")]
     assert result.directions[12:] == ["improvement", None, "improvement"]
     # Two such points four apart do not share a window of three.
-    apart = xmr_chart([*BASELINE, 13.5, 10, 10, 13.5])
+    apart = xmr_chart([*BASELINE, 13.5, 10.5, 10.5, 13.5])
     assert flagged(apart, "two_of_three") == []
 
 
@@ -248,14 +258,16 @@ def test_two_of_three_needs_the_same_side():
     assert flagged(result, "two_of_three") == []
 
 
-def test_a_point_in_high_and_low_patterns_takes_its_side_from_the_mean():
-    # Seven points above the mean (a high shift) that are also falling (a low trend).
+def test_a_trend_wins_over_a_shift_on_the_other_side():
+    # Seven points above the mean (a high shift) that are also falling (a low trend): the
+    # reference names each point after the trend, and so a falling trend it is.
     values = [*BASELINE, 13, 12.9, 12.8, 12.7, 12.6, 12.5, 12.4]
     up = xmr_chart(values, improvement="up")
     assert sorted({p.rule for p in up.patterns}) == ["shift", "trend"]
     assert up.per_point[12:] == [frozenset({"shift", "trend"})] * 7
-    assert up.directions[12:] == ["improvement"] * 7  # above the mean
-    assert xmr_chart(values, improvement="down").directions[12:] == ["concern"] * 7
+    assert up.signal_rule[12:] == ["trend"] * 7
+    assert up.directions[12:] == ["concern"] * 7
+    assert xmr_chart(values, improvement="down").directions[12:] == ["improvement"] * 7
 
 
 @pytest.mark.parametrize(

@@ -129,8 +129,10 @@ def test_the_project_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(project_url(project))
     text = page(response)
-    assert text.count("<strong>Change idea:</strong>") == 9
+    assert text.count('<p class="iw-tree__level">Change idea</p>') == 9
     assert text.count("3 data points") == 9
+    assert text.count('<li class="iw-measures__item">') == 9
+    assert text.count('<figure class="iw-chart iw-chart--xmr"') == 9  # each measure's chart
     assert "PDSA 9: Change b7" in text
 
 

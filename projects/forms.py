@@ -126,6 +126,9 @@ class DriverNodeEditForm(forms.Form):
         kwargs.setdefault("prefix", f"node-{node.pk}")  # unique ids beside other boxes
         super().__init__(*args, **kwargs)
         self.fields["text"].label = f"What this {node.get_level_display().lower()} says"
+        # Only a change idea may leave it empty, to take its staff idea's title.
+        self.fields["text"].required = node.level != DriverNode.Level.CHANGE
+        self.fields["text"].error_messages["required"] = "Write what this box says."
         if node.level == DriverNode.Level.CHANGE:
             self.fields["idea"] = forms.ModelChoiceField(
                 label="Staff idea",

@@ -17,7 +17,7 @@ from improvewell.validators import is_measure_value
 from projects import kinds
 from projects.models import ChangePoint, Measure, MeasurePoint, PDSACycle
 
-FIRST_PHASE_LABEL = "Before any change"
+FIRST_PHASE_LABEL = "Before"  # short: the narrow chart has room for a few letters
 
 
 def chartable(measure: Measure, points: Sequence[MeasurePoint]) -> list[MeasurePoint]:
@@ -91,6 +91,10 @@ def measure_charts(
     if not rows:
         return page
     starts = sorted(p["index"] for p in phases if p["index"] is not None)
+    # The limits and the target sentence speak of the latest phase: the page says since when.
+    page["latest_change"] = max(
+        (p for p in phases if p["index"] is not None), key=lambda p: p["index"], default=None
+    )
     labels = [FIRST_PHASE_LABEL] + [
         p["change"].label for p in sorted(phases, key=lambda p: p["index"] or 0) if p["index"]
     ]

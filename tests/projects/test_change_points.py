@@ -203,6 +203,10 @@ def test_after_a_change_the_target_sentence_speaks_of_the_latest_phase(
     )
     after = page(client.get(measure_url(round_length)))
     assert "consistently miss" not in after
+    assert "the process will sometimes meet it and sometimes miss it" in after
+    assert (
+        "the target above are for the latest phase: since 30 March 2026 (Second trolley)" in after
+    )
 
 
 def test_a_change_point_form_with_no_label_or_cycle_gets_a_field_error(

@@ -43,7 +43,7 @@ DIRECTION_LEGEND = {
     "neither": "Larger grey point with a solid ring: special cause, neither better nor worse",
 }
 ANNOTATION_LEGEND = "Dotted vertical line: a change tested (PDSA cycle)"
-NOTE_ROOM = 180  # viewBox units for a note's words beside its marker (wide layout)
+NOTE_ROOM = 260  # viewBox units for a note's words beside its marker (wide layout)
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,6 @@ class Line:
     name: str
     stroke: str
     dasharray: str = ""
-    limit: bool = False
 
 
 def legend_point(look: dict[str, str], label: str) -> dict[str, str]:
@@ -73,7 +72,11 @@ def _last(line: Line) -> float | None:
 def _labelled(lines: Sequence[Line], phases: Sequence[tuple[int, int, bool]]) -> list[Line]:
     """The lines labelled in the right margin: the latest phase's, and the target."""
     latest = phases[-1][0] if phases else 0
-    return [line for line in lines if line.start >= latest and _last(line) is not None]
+    return [
+        line
+        for line in lines
+        if (line.start >= latest or line.name == "Target") and _last(line) is not None
+    ]
 
 
 def _centred(x: float, width: float, total: float) -> float:

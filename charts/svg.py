@@ -42,6 +42,7 @@ from .words import (
     PATTERN_NOUNS,
     chart_decimals,
     day,
+    format_value,
     run_summary,
     xmr_notes,
     xmr_summary,
@@ -127,7 +128,9 @@ def run_chart_svg_context(
         part = result.centre_line[phase.start : phase.stop]
         lines.append(Line(phase.start, part, "Median", DARK_GREY))
     if result.median is not None:
-        legend.append(legend_line(DARK_GREY, "Median"))
+        legend.append(
+            legend_line(DARK_GREY, f"Median {format_value(result.median, unit, decimals)}")
+        )
     rules = sorted({f for flags in result.per_point for f in flags})
     if rules:
         names = ", ".join(PATTERN_NOUNS[rule][0] for rule in rules)
@@ -160,20 +163,23 @@ def run_chart_svg_context(
     return context
 
 
+def _limit_name(side: str, trial: bool) -> str:
+    return f"Trial {side} limit" if trial else f"{side.capitalize()} limit"
+
+
 def _control_lines(result: ControlChartResult) -> list[Line]:
     lines = []
     for phase in result.phases:
         if not phase.has_limits:
             continue
         a, b = phase.start, phase.stop
-        trial = "Trial " if phase.trial else ""
         centre = "Mean" if result.chart_type in ("xmr", "c") else "Centre line"
         lines.append(Line(a, result.centre_line[a:b], centre, DARK_GREY))
         lines.append(
-            Line(a, result.upper_limits[a:b], f"{trial}Upper limit", MID_GREY, "6 4", True)
+            Line(a, result.upper_limits[a:b], _limit_name("upper", phase.trial), MID_GREY, "6 4")
         )
         lines.append(
-            Line(a, result.lower_limits[a:b], f"{trial}Lower limit", MID_GREY, "6 4", True)
+            Line(a, result.lower_limits[a:b], _limit_name("lower", phase.trial), MID_GREY, "6 4")
         )
     if result.target is not None and result.n_points:
         target = [result.target] * result.n_points
@@ -181,16 +187,27 @@ def _control_lines(result: ControlChartResult) -> list[Line]:
     return lines
 
 
-def _control_legend(result: ControlChartResult, unit: str, annotations) -> list[dict]:
+def _control_legend(
+    result: ControlChartResult, unit: str, decimals: int, annotations
+) -> list[dict]:
+    """The key, with the latest lines' values (the narrow layout has no room beside the
+    plot to label them)."""
+
+    def fmt(value: float) -> str:
+        return format_value(value, unit, decimals)
+
     legend = [legend_line(BLUE, f"Data ({unit})" if unit else "Data")]
     if result.enough_points:
         centre = "Mean" if result.chart_type in ("xmr", "c") else "Centre line"
-        legend.append(legend_line(DARK_GREY, centre))
-        legend.append(legend_line(MID_GREY, "Dashed lines: process limits", "6 4"))
+        legend.append(legend_line(DARK_GREY, f"{centre} {fmt(result.mean)}"))
+        limits = f"{fmt(result.lower_limit)} to {fmt(result.upper_limit)}"
+        if result.chart_type in ("p", "u"):
+            limits = f"vary with the denominator; latest {limits}"
+        legend.append(legend_line(MID_GREY, f"Dashed lines: process limits, {limits}", "6 4"))
         if any(phase.trial for phase in result.phases):
             legend.append(legend_line(MID_GREY, "Trial limits: from fewer than 12 points", "6 4"))
     if result.target is not None:
-        legend.append(legend_line(PURPLE, "Target", "1 3"))
+        legend.append(legend_line(PURPLE, f"Target {fmt(result.target)}", "1 3"))
     present = [d for d in DIRECTION_LEGEND if d in result.directions]
     legend += [legend_point(DIRECTION_POINTS[d], DIRECTION_LEGEND[d]) for d in present]
     if present:
@@ -235,7 +252,7 @@ def control_chart_svg_context(
         "ceiling": result.ceiling,
     }
     _finish(context, points, spec)
-    context["legend"] = _control_legend(result, unit, annotations)
+    context["legend"] = _control_legend(result, unit, decimals, annotations)
     context["notes"] = xmr_notes(result, unit, decimals)
     context["summary"] = xmr_summary(points, result, unit, decimals)
     context["point_notes"] = notes

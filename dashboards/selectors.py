@@ -7,14 +7,17 @@ from datetime import date, timedelta
 
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from ideas.models import Idea
 from ideas.selectors import awaiting_reply, on_site
 from organisations.models import Profession, Site, Ward
 
+from .answers import overdue_by_ward, overdue_unanswered
 from .models import EVENT_COUNTS, ORGANISATION_SCOPE, PEOPLE_NOW, STAFF_FIELDS, DailyFact
 from .pulse import LatestPulse, listed_months, monthly_figures
 from .suppression import suppressed_keys, suppressed_table_cells, too_few
+from .tables import fewer_than
 
 
 @dataclass
@@ -25,6 +28,7 @@ class Figures:
     ideas: int
     implemented: int
     responded: int
+    overdue: int  # ideas still waiting past the target that fell in the period
     answered_within_target: float | None
     participation: float | None
     contributors_30d: int | None
@@ -36,7 +40,10 @@ def _ratio(part, whole):
     return round(100 * part / whole, 1) if whole else None
 
 
-def figures(organisation, scope_key: str, start: date, end: date) -> Figures:
+def figures(organisation, scope_key: str, start: date, end: date, *, overdue: int = 0) -> Figures:
+    """The figures over start..end. Answered within target is over every idea due an
+    answer: those answered, and the `overdue` still waiting past the target
+    (dashboards.answers)."""
     rows = DailyFact.objects.filter(
         organisation=organisation, scope_key=scope_key, day__gte=start, day__lte=end
     )
@@ -48,7 +55,10 @@ def figures(organisation, scope_key: str, start: date, end: date) -> Figures:
         ideas=totals["ideas"],
         implemented=totals["implemented"],
         responded=totals["responded"],
-        answered_within_target=_ratio(totals["responded_within_target"], totals["responded"]),
+        overdue=overdue,
+        answered_within_target=_ratio(
+            totals["responded_within_target"], totals["responded"] + overdue
+        ),
         participation=None
         if few_people
         else _ratio(last["contributors_30d"], last["active_members"]),
@@ -64,14 +74,46 @@ def previous_period(start: date, end: date) -> tuple[date, date]:
 
 
 def tiles(organisation, scope_key: str, start: date, end: date, latest_pulse: LatestPulse):
-    """A scope's tiles: its figures over the range and the period before, and its pulse in
-    the range's latest published month and the month before (dashboards.pulse)."""
+    """A scope's tiles: its figures over the range and the period before (with why a
+    previous figure is not shown), and its pulse in the range's latest published month and
+    the month before (dashboards.pulse)."""
+    before_range = previous_period(start, end)
+    overdue = overdue_unanswered(
+        organisation, scope_key, {"now": (start, end), "before": before_range}
+    )
+    now = figures(organisation, scope_key, start, end, overdue=overdue["now"])
+    before = figures(organisation, scope_key, *before_range, overdue=overdue["before"])
     return {
-        "now": figures(organisation, scope_key, start, end),
-        "before": figures(organisation, scope_key, *previous_period(start, end)),
+        "now": now,
+        "before": before,
+        "reasons": previous_reasons(organisation, before, before_range),
         "pulse_month": latest_pulse.month,
         "pulse_now": latest_pulse.now(scope_key),
         "pulse_before": latest_pulse.previous(scope_key),
+    }
+
+
+def previous_reasons(organisation, before: Figures, period: tuple[date, date]) -> dict:
+    """Why each previous-period figure is "not shown", in words (None where it is shown)."""
+    joined = timezone.localdate(organisation.created_at)
+    if period[1] < joined:
+        why = f"the previous period is before {organisation.name} joined on {joined:%-d %B %Y}"
+        return dict.fromkeys(("ideas", "participation", "answered", "implemented"), why)
+    threshold = organisation.suppression_threshold
+    if before.contributors_30d is None:
+        participation = f"{fewer_than(threshold, 'people')} took part in the previous period"
+    elif before.participation is None:
+        participation = "no figures for the previous period"
+    else:
+        participation = None
+    answered = None
+    if before.answered_within_target is None:
+        answered = "no ideas were due an answer in the previous period"
+    return {
+        "ideas": None,
+        "participation": participation,
+        "answered": answered,
+        "implemented": None,
     }
 
 
@@ -105,6 +147,7 @@ def ward_league(
     latest = {
         row["ward_id"]: row for row in facts.filter(day=last_day).values("ward_id", *PEOPLE_NOW)
     }
+    overdue = overdue_by_ward(organisation, start, end)
     threshold = organisation.suppression_threshold
     people = {pk: latest.get(pk, {}).get("contributors_30d", 0) for pk in wards}
     hidden_people = suppressed_keys(people, threshold)
@@ -120,7 +163,8 @@ def ward_league(
                 "ideas": total.get("ideas") or 0,
                 "implemented": total.get("implemented") or 0,
                 "answered": _ratio(
-                    total.get("responded_within_target") or 0, total.get("responded") or 0
+                    total.get("responded_within_target") or 0,
+                    (total.get("responded") or 0) + overdue.get(pk, 0),
                 ),
                 "contributors_30d": None if pk in hidden_people else people[pk],
                 "active_members": members,
@@ -279,10 +323,12 @@ def weekly_kpis(organisation, scope_key: str, start: date, end: date) -> dict[st
         # People over the trailing 30 days: the week's last day stands for the week.
         week.update({field: row[field] for field in PEOPLE_NOW})
     threshold = organisation.suppression_threshold
-    series = {"ideas": [], "implemented": [], "answered": [], "participation": []}
+    series = {"ideas": [], "implemented": [], "answered": [], "participation": [], "answers": []}
     for monday, week in sorted(weeks.items()):
         series["ideas"].append((monday, week["ideas"]))
         series["implemented"].append((monday, week["implemented"]))
+        # Every week with figures: (Monday, answers within target, answers).
+        series["answers"].append((monday, week["responded_within_target"], week["responded"]))
         if week["responded"]:
             series["answered"].append(
                 (monday, _ratio(week["responded_within_target"], week["responded"]))

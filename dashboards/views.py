@@ -15,7 +15,7 @@ from . import pulse as pulse_figures
 from . import selectors, tables
 from .forms import DateRangeForm, PulseForm, default_range
 from .models import ORGANISATION_SCOPE
-from .spc_charts import KPIS, engagement_charts
+from .spc_charts import KPIS, complete_weeks, engagement_charts
 
 
 def _range(request):
@@ -164,10 +164,12 @@ def engagement_spc(request, org_slug):
     initial = {"start": end - timedelta(weeks=26), "end": end}
     form = DateRangeForm(request.GET or None, initial=initial)
     start, end = form.range() if request.GET else (initial["start"], end)
-    charts, series = engagement_charts(organisation, start, end)
+    today = timezone.localdate()
+    charts, series = engagement_charts(organisation, start, end, today)
     if _wants_csv(request):
         return _csv(organisation, "weekly-engagement", start, end, tables.weekly(series, KPIS))
-    return _page(request, "dashboards/spc.html", form, start, end, charts=charts)
+    weeks = complete_weeks(start, end, today)
+    return _page(request, "dashboards/spc.html", form, start, end, charts=charts, weeks=weeks)
 
 
 # The pulse check-in ("How was your shift?") ------------------------------------------

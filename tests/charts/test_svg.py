@@ -154,8 +154,8 @@ def test_xmr_chart_with_too_few_points_draws_trial_limits():
     context = xmr_chart_svg_context(points, xmr_chart([v for _, v in points]), title="T", unit="")
     assert [line["label"].split()[:2] for line in context["lines"]] == [
         ["Mean", "10.1"],
-        ["Trial", "Upper"],
-        ["Trial", "Lower"],
+        ["Trial", "upper"],
+        ["Trial", "lower"],
     ]
     for layout in context["layouts"]:
         assert [h["label"] for h in layout["headers"]] == ["Trial limits"]

@@ -166,22 +166,24 @@ def test_dashboards_run_a_fixed_number_of_queries_whatever_the_data(
 
 # The most queries each page and download runs, the session and membership look-ups of
 # every request included: a fixed number, whatever the data (the figures come from the
-# daily facts, a row per scope and day).
+# daily facts, a row per scope and day). One query more for the tiles, one for the ward
+# table and one for the SPC page: the ideas still waiting past the response target
+# (dashboards/answers.py).
 QUERY_BUDGETS = [
-    ("", {}, 19),
-    ("", {"format": "csv"}, 13),
+    ("", {}, 21),
+    ("", {"format": "csv"}, 14),
     ("", {"format": "csv", "table": "pulse"}, 11),
-    ("wards/{ward}/", {}, 19),
+    ("wards/{ward}/", {}, 20),
     ("wards/{ward}/", {"format": "csv", "table": "staff-groups"}, 10),
-    ("sites/{site}/", {}, 23),
-    ("sites/{site}/", {"format": "csv", "table": "wards"}, 17),
-    ("sites/{site}/", {"format": "csv", "table": "staff-groups"}, 17),
+    ("sites/{site}/", {}, 25),
+    ("sites/{site}/", {"format": "csv", "table": "wards"}, 18),
+    ("sites/{site}/", {"format": "csv", "table": "staff-groups"}, 18),
     ("who-takes-part/", {}, 12),
     ("who-takes-part/", {"format": "csv"}, 7),
     ("who-takes-part/", {"format": "csv", "table": "months"}, 7),
     ("who-takes-part/", {"format": "csv", "table": "wards"}, 9),
-    ("spc/", {}, 11),
-    ("spc/", {"format": "csv"}, 10),
+    ("spc/", {}, 12),
+    ("spc/", {"format": "csv"}, 11),
 ]
 
 
@@ -242,10 +244,10 @@ def test_who_takes_part_by_staff_group(client_for, lena, organisation):
     assert rows["Estates and ancillary"]["Ideas"] == "fewer than 11"  # the complement
 
 
-def test_engagement_spc_needs_twelve_weeks(client_for, lena, organisation, ward):
+def test_engagement_spc_charts_complete_weeks(client_for, lena, organisation, ward):
     client = client_for(lena)
     short = client.get("/city-hospitals/dashboards/spc/").content.decode()
-    assert "An SPC chart needs at least 12 weeks" in short
+    assert "A chart needs at least 6 weeks of figures." in short
     today = timezone.localdate()
     with scopes_disabled():
         for week in range(20):

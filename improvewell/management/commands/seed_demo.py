@@ -199,9 +199,15 @@ class Command(BaseCommand):
                 if teams:
                     assign_ideas(organisation, lead=lead, teams=teams)
                     seed_projects(organisation, lead=lead, teams=teams)
-                # Twelve weeks of engagement figures for the dashboards.
+                # Twelve weeks of engagement figures for the dashboards, from the day the
+                # demo trust joined (so that its first weeks are not "before it joined").
                 today = timezone.localdate()
-                rollup_range(organisation, today - timedelta(days=DASHBOARD_DAYS - 1), today)
+                first = today - timedelta(days=DASHBOARD_DAYS - 1)
+                joined = timezone.now() - timedelta(days=DASHBOARD_DAYS - 1)
+                Organisation.objects.filter(pk=organisation.pk, created_at__gt=joined).update(
+                    created_at=joined
+                )
+                rollup_range(organisation, first, today)
         self.print_logins()
 
     def seed_organisation(self, spec):

@@ -29,6 +29,8 @@ SUB, REV, PROG, DONE, NOPE = (
 # (kind, title, description, ward index, category, anonymous, days ago, path, messages);
 # a ward index ("site", n) names only the site of ward n, as an anonymous submitter on a
 # small ward may choose.
+# Concerns their sharer marked urgent (about patient safety).
+URGENT = {"Not enough chargers for the observation machines"}
 IDEAS = [
     (
         Kind.IDEA,
@@ -316,6 +318,7 @@ def seed_ideas(organisation, named_staff: Membership, lead: Membership):
             ward=None if site_only else ward,
             site=ward.site if site_only else None,
             anonymous=anonymous,
+            urgent=title in URGENT,
         )
         if not created:
             continue
@@ -329,7 +332,8 @@ def seed_ideas(organisation, named_staff: Membership, lead: Membership):
                 to_status=to_status,
                 message=messages[step] if step < len(messages) else "",
             )
-            moments.append(submitted_at + timedelta(days=2 + step * 4, hours=rng.randint(1, 8)))
+            later = submitted_at + timedelta(days=2 + step * 4, hours=rng.randint(1, 8))
+            moments.append(_not_after(later, now, step=len(path) - step))
         supporters = rng.sample(members, k=min(len(members), rng.randint(0, 14)))
         for supporter in supporters:
             if supporter.user_id != submitter.user_id:
@@ -343,8 +347,15 @@ def seed_ideas(organisation, named_staff: Membership, lead: Membership):
     return created_count
 
 
+def _not_after(moment, now, *, step=1):
+    """`moment`, or a little before now (an hour a step, to keep their order) if it would be
+    in the future: the demo never shows anything that has not happened yet."""
+    return min(moment, now - timedelta(hours=step))
+
+
 def _backdate(idea: Idea, moments):
     """Spread an idea's history over the weeks before today (demo data only)."""
+    now = timezone.now()
     moments = [anonymity.stamp(idea, moment) for moment in moments]
     events = list(IdeaEvent.objects.filter(idea=idea).order_by("created_at", "id"))
     for event, moment in zip(events, moments, strict=False):
@@ -357,7 +368,9 @@ def _backdate(idea: Idea, moments):
     )
     for offset, comment in enumerate(Comment.objects.filter(idea=idea)):
         Comment.objects.filter(pk=comment.pk).update(
-            created_at=anonymity.stamp(idea, moments[0] + timedelta(days=1 + offset, hours=3))
+            created_at=anonymity.stamp(
+                idea, _not_after(moments[0] + timedelta(days=1 + offset, hours=3), now)
+            )
         )
     Notification.objects.filter(idea=idea).update(created_at=moments[-1])
 

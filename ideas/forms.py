@@ -31,6 +31,14 @@ class IdeaForm(forms.Form):
         widget=forms.RadioSelect,
         initial=Kind.IDEA,
         error_messages={"required": "Choose what you are sharing."},
+        # Followed by who to contact now about something urgent or about patient safety.
+        template_name="ideas/_kind_field.html",
+    )
+    urgent = forms.BooleanField(
+        label="This concern is urgent",
+        required=False,
+        help_text="Only for a problem or concern. The QI team will aim to reply sooner.",
+        template_name="ideas/_concern_only_field.html",
     )
     title = forms.CharField(
         label="Title",
@@ -88,7 +96,7 @@ class IdeaForm(forms.Form):
             error_messages={"required": "Choose a category."},
         )
         self.order_fields(
-            ["kind", "title", "description", "ward", "place", "category", "anonymous"]
+            ["kind", "urgent", "title", "description", "ward", "place", "category", "anonymous"]
         )
 
     def clean(self):

@@ -30,7 +30,9 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.IN_PROGRESS)
-# The triage inbox's order: ideas nobody has looked at first (then the longest waiting).
+# The triage inbox's order: urgent concerns first, then ideas nobody has looked at (then
+# the longest waiting). Index `idea_org_triage_order` holds ideas in this order.
+URGENT_FIRST = models.F("is_urgent").desc()
 UNREVIEWED_FIRST = models.Case(
     models.When(status=Status.SUBMITTED, then=models.Value(0)),
     default=models.Value(1),
@@ -111,6 +113,9 @@ class Idea(models.Model):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="ideas")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     is_anonymous = models.BooleanField(default=False)
+    # Only a concern is ever urgent (`services.idea_submit` refuses it for other kinds): it
+    # has the organisation's shorter response target and tops the triage inbox.
+    is_urgent = models.BooleanField(default=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -146,6 +151,7 @@ class Idea(models.Model):
             # rather than sorting every open idea (the expression is the inbox's own).
             models.Index(
                 models.F("organisation"),
+                URGENT_FIRST,
                 UNREVIEWED_FIRST,
                 models.F("created_at"),
                 name="idea_org_triage_order",

@@ -20,13 +20,17 @@ def awaiting_reply() -> Q:
 
 
 def past_response_target(organisation: Organisation, *, at=None) -> Q:
-    """Ideas awaiting a reply for longer than the organisation's response target.
+    """Ideas awaiting a reply for longer than the organisation's response target (its
+    shorter one for urgent concerns).
 
     The one rule behind the triage inbox's red tag and filter and the weekly digest's
     count, so that they cannot disagree about which ideas are late.
     """
-    due = (at or timezone.now()) - timedelta(days=organisation.response_target_days)
-    return awaiting_reply() & Q(created_at__lt=due)
+    now = at or timezone.now()
+    due = now - timedelta(days=organisation.response_target_days)
+    urgent_due = now - timedelta(days=organisation.urgent_response_target_days)
+    late = Q(created_at__lt=due) | Q(is_urgent=True, created_at__lt=urgent_due)
+    return awaiting_reply() & late
 
 
 def with_past_target(ideas, organisation: Organisation):

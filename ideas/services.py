@@ -92,6 +92,7 @@ def idea_submit(
     ward: Ward | None,
     anonymous: bool,
     site: Site | None = None,
+    urgent: bool = False,
 ) -> tuple[Idea, bool]:
     """Share an idea. Returns (idea, created).
 
@@ -100,7 +101,8 @@ def idea_submit(
     Anonymity: an anonymous idea stores no author and no time of day (its rows are
     stamped by `anonymity.clock`); its submitter is linked only through their HMAC token.
     `site` names a site instead of a ward (for an anonymous submitter on a small ward), so
-    an idea names at most one of them.
+    an idea names at most one of them. `urgent` counts only for a concern (the share form
+    shows it to everyone without JavaScript): for another kind it is ignored.
     """
     organisation = member.organisation
     _check_submission(organisation, kind=kind, title=title, category=category, ward=ward, site=site)
@@ -120,6 +122,7 @@ def idea_submit(
         "ward": ward,
         "site": site,
         "is_anonymous": anonymous,
+        "is_urgent": bool(urgent) and kind == Kind.CONCERN,
         "author": None if anonymous else member.user,
         "submitter_token": member_token(member) if anonymous else "",
         "created_at": now,

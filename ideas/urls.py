@@ -7,6 +7,7 @@ app_name = "ideas"
 urlpatterns = [
     path("ideas/", views.board, name="board"),
     path("ideas/new/", views.submit, name="submit"),
+    path("ideas/new/similar/", views.similar, name="similar"),
     path("ideas/<uuid:idea_id>/", views.detail, name="detail"),
     path("ideas/<uuid:idea_id>/support/", views.support, name="support"),
     path("ideas/<uuid:idea_id>/comments/", views.comment, name="comment"),

@@ -3,11 +3,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from improvewell.forms import add_service_errors, posted
 from improvewell.http import query_without_page, safe_next
 from improvewell.pagination import BoundedPaginator
+from improvewell.qr import qr_svg
 from organisations import permissions
 from organisations.models import Ward
 from organisations.permissions import privileged
@@ -24,6 +26,7 @@ from .forms import (
     WardPickForm,
 )
 from .models import Category
+from .similarity import similar_ideas
 
 IDEAS_PER_PAGE = 20
 NOTIFICATIONS_PER_PAGE = 30
@@ -39,12 +42,16 @@ def _idea_or_404(request, idea_id):
 @require_http_methods(["GET", "POST"])
 def submit(request, org_slug):
     member = request.membership
-    initial = {"submission_id": IdeaForm.new_submission_id(), "ward": member.home_ward_id}
+    initial = {
+        "submission_id": IdeaForm.new_submission_id(),
+        "ward": _ward_asked(request) or member.home_ward_id,
+    }
     form = IdeaForm(
         posted(request),
         organisation=request.organisation,
         initial=initial,
     )
+    _suggest_similar(request, form)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -60,6 +67,7 @@ def submit(request, org_slug):
                     ward=data["ward"],
                     site=data["site"],
                     anonymous=data["anonymous"],
+                    urgent=data["urgent"],
                 )
             except services.RateLimited as exc:
                 form.add_error(None, str(exc))
@@ -75,6 +83,42 @@ def submit(request, org_slug):
         else:
             status = 400
     return render(request, "ideas/submit.html", {"form": form}, status=status)
+
+
+def _suggest_similar(request, form) -> None:
+    """While a title is typed, htmx asks for ideas like it (`similar`), so that the member
+    can support one instead. POSTed, title only: a draft title in a query string would sit
+    in access logs beside the address of someone who may be about to share anonymously."""
+    form.fields["title"].widget.attrs.update(
+        {
+            "hx-post": reverse("ideas:similar", kwargs={"org_slug": request.organisation.slug}),
+            "hx-trigger": "input changed delay:500ms",
+            "hx-params": "title",
+            "hx-target": "#similar-ideas",
+            "hx-swap": "innerHTML",
+            "hx-sync": "this:replace",
+        }
+    )
+
+
+@require_POST
+def similar(request, org_slug):
+    """Ideas with titles like the one being typed on the share form, for htmx: titles,
+    status and supports, never who shared them; nothing for a few characters."""
+    title = request.POST.get("title", "")[:200]
+    return render(
+        request,
+        "ideas/_similar_ideas.html",
+        {"similar": similar_ideas(request.organisation, title)},
+    )
+
+
+def _ward_asked(request) -> int | None:
+    """The ward a poster's QR code asks for (?ward=), if the share form offers it."""
+    asked = WardPickForm(request.GET)
+    ward = asked.cleaned_data["ward"] if asked.is_valid() else None
+    offered = Ward.objects.filter(organisation=request.organisation, is_active=True, pk=ward)
+    return ward if ward and offered.exists() else None
 
 
 def board(request, org_slug):
@@ -210,14 +254,24 @@ def you_said_we_did(request, org_slug, ward_id=None, poster=False):
             Ward.objects.select_related("site"), organisation=request.organisation, pk=ward_id
         )
     ideas = selectors.implemented_ideas(request.organisation, ward=ward)
-    limit = 6 if poster else 50
-    template = "ideas/poster.html" if poster else "ideas/you_said_we_did.html"
-    wards = (
-        []
-        if poster
-        else Ward.objects.filter(organisation=request.organisation).select_related("site")
+    if poster:
+        return _poster(request, ward, ideas[:6])
+    wards = Ward.objects.filter(organisation=request.organisation).select_related("site")
+    return render(
+        request, "ideas/you_said_we_did.html", {"ward": ward, "ideas": ideas[:50], "wards": wards}
     )
-    return render(request, template, {"ward": ward, "ideas": ideas[:limit], "wards": wards})
+
+
+def _poster(request, ward, ideas):
+    """The A4 noticeboard poster, with a QR code for sharing an idea about its ward."""
+    share = reverse("ideas:submit", args=[request.organisation.slug])
+    address = request.build_absolute_uri(f"{share}?ward={ward.pk}")
+    qr = qr_svg(address, title=f"QR code for sharing an idea about {ward.name}")
+    return render(
+        request,
+        "ideas/poster.html",
+        {"ward": ward, "ideas": ideas, "share_address": address, "qr": qr},
+    )
 
 
 @privileged(permissions.can_manage_organisation)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from improvewell.admin import ImproveWellModelAdmin, SameOrganisationInline
 
@@ -26,6 +27,27 @@ class OrganisationAdmin(ImproveWellModelAdmin):
     search_fields = ["name", "slug", "ods_code", "signup_domains__domain"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [SignupDomainInline, SiteInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "ods_code"]}),
+        (
+            "Ideas and reporting",
+            {"fields": ["suppression_threshold", "response_target_days"]},
+        ),
+        (
+            "Concerns",
+            {
+                "description": "Shown to staff sharing a concern: who to contact for anything "
+                "urgent or about patient safety.",
+                "fields": [
+                    "urgent_response_target_days",
+                    "speak_up_guardian_name",
+                    "speak_up_guardian_contact",
+                    "incident_reporting_url",
+                ],
+            },
+        ),
+    ]
 
 
 @admin.register(Site)

@@ -4,7 +4,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+    URLValidator,
+)
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -95,6 +100,29 @@ class Organisation(models.Model):
     response_target_days = models.PositiveSmallIntegerField(
         default=7, validators=[MinValueValidator(1), MaxValueValidator(90)]
     )
+    urgent_response_target_days = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="For concerns their sharer marks urgent. No longer than the response target.",
+    )
+    # Who a member raising a concern should contact for anything urgent or about patient
+    # safety: the share form shows them before the concern is sent.
+    speak_up_guardian_name = models.CharField(
+        "Freedom to Speak Up guardian", max_length=200, blank=True
+    )
+    speak_up_guardian_contact = models.CharField(
+        "How to contact the guardian",
+        max_length=200,
+        blank=True,
+        help_text="A phone number, extension or email address.",
+    )
+    incident_reporting_url = models.URLField(
+        "Incident reporting link",
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["https", "http"])],
+        help_text="The address of the trust's incident reporting system (for example Datix).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -102,6 +130,19 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if (
+            self.urgent_response_target_days
+            and self.response_target_days
+            and self.urgent_response_target_days > self.response_target_days
+        ):
+            raise ValidationError(
+                {
+                    "urgent_response_target_days": "The response target for urgent concerns "
+                    "must be no longer than the response target."
+                }
+            )
 
 
 class SignupDomain(models.Model):

@@ -88,6 +88,17 @@ class SignupForm(UserSignupForm):
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def add_message(self, request, level, message_template=None, *args, **kwargs):
+        """One message, not two: following the confirmation link also signs the person in
+        (ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION), and "You have confirmed …" says enough."""
+        if message_template == "account/messages/email_confirmed.txt":
+            request.email_just_confirmed = True
+        elif message_template == "account/messages/logged_in.txt" and getattr(
+            request, "email_just_confirmed", False
+        ):
+            return
+        super().add_message(request, level, message_template, *args, **kwargs)
+
     def is_email_verified(self, request, email):
         """Only the address a followed invitation was sent to counts as verified."""
         return _is_invited(pending_invitation(request), email)

@@ -66,6 +66,17 @@ class ProjectForm(forms.Form):
             order.insert(2, "stage")
         self.order_fields(order)
 
+    @staticmethod
+    def initial_from(ideas) -> dict:
+        """A project started from ideas: the title of a single idea, the ideas' wards and
+        the team they are assigned to, when they agree on one (the lead can change both)."""
+        teams = {idea.team_id for idea in ideas}
+        return {
+            "title": ideas[0].title if len(ideas) == 1 else "",
+            "wards": sorted({idea.ward_id for idea in ideas if idea.ward_id}),
+            "team": teams.pop() if len(teams) == 1 else None,
+        }
+
     @classmethod
     def for_project(cls, project: Project, data=None, *, member):
         return cls(

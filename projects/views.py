@@ -84,8 +84,7 @@ def project_create(request, org_slug):
         )
         idea_ids = request.GET.getlist("ideas")
     ideas = list(ideas.filter(pk__in=_uuids(idea_ids)))
-    initial = {"title": ideas[0].title if len(ideas) == 1 else ""}
-    form = ProjectForm(_posted(request), member=member, initial=initial)
+    form = ProjectForm(_posted(request), member=member, initial=ProjectForm.initial_from(ideas))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -1,10 +1,17 @@
-"""Demo triage for `manage.py seed_demo`: a few ideas assigned to the demo teams."""
+"""Demo triage for `manage.py seed_demo`: a few ideas assigned to the demo teams, and a
+fresh idea that repeats an older one, so that the inbox has a likely duplicate to merge."""
 
-from ideas.models import Idea
-from organisations.models import Membership
+import uuid
+
+from ideas import services as idea_services
+from ideas.models import Category, Idea, Kind
+from organisations.models import Membership, Role
 from teams.models import Team
 
 from . import services
+
+# The same id on every run: `idea_submit` makes one idea per submission id.
+DUPLICATE_ID_NAMESPACE = uuid.UUID("6f1d8c52-3a0e-4d1b-9a57-0c2b1f6e9d41")
 
 
 def assign_ideas(organisation, lead: Membership, teams: list[Team]) -> None:
@@ -18,3 +25,32 @@ def assign_ideas(organisation, lead: Membership, teams: list[Team]) -> None:
     ]:
         if title in ideas:
             services.idea_assign_team(member=lead, idea=ideas[title], team=team)
+    share_likely_duplicate(organisation)
+
+
+def share_likely_duplicate(organisation) -> None:
+    """A healthcare assistant asks again for what an earlier concern asked: its triage page
+    suggests the original, and the share form suggests it while such a title is typed."""
+    member = (
+        Membership.objects.filter(organisation=organisation, role=Role.STAFF, is_active=True)
+        .exclude(user__email__startswith="staff@")
+        .select_related("organisation", "home_ward", "user")
+        .order_by("pk")
+        .first()
+    )
+    category = Category.objects.filter(
+        organisation=organisation, name="Equipment and facilities"
+    ).first()
+    if member is None or category is None:
+        return
+    idea_services.idea_submit(
+        member=member,
+        submission_id=uuid.uuid5(DUPLICATE_ID_NAMESPACE, organisation.slug),
+        kind=Kind.CONCERN,
+        title="More chargers for the obs machines please",
+        description="Half the observation machines are flat by the morning round.",
+        category=category,
+        ward=member.home_ward,
+        site=None,
+        anonymous=False,
+    )

@@ -1,10 +1,22 @@
+import re
+import uuid
+
 from django import forms
 
-from ideas.models import Idea, Status
+from ideas.models import TRANSITIONS, Idea, Status
 from organisations import permissions
 from teams.models import Team
 
+# Every status but duplicate (a duplicate is made by merging): what a post may name. The
+# workflow (ideas.models.TRANSITIONS, applied by ideas.services.idea_change_status) says
+# which of them may follow an idea's status; the form offers only those.
 STATUS_CHOICES = [(s.value, s.label) for s in Status if s != Status.DUPLICATE]
+
+
+def moves_from(status: str) -> list[tuple[str, str]]:
+    """The statuses the workflow lets an idea in `status` move to, as choices."""
+    allowed = TRANSITIONS.get(status, set())
+    return [(value, label) for value, label in STATUS_CHOICES if value in allowed]
 
 
 # Stands for the idea's id in the inbox rows' shared status form.
@@ -21,16 +33,21 @@ class StatusForm(forms.Form):
         help_text="Required when it is not taken forward.",
     )
 
-    def __init__(self, *args, idea=None, **kwargs):
+    def __init__(self, *args, idea=None, status=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.auto_id = f"id_idea-{idea.pk if idea is not None else ROW}_%s"
+        # Offer only the workflow's moves; a post of another status (a page left open
+        # while someone else moved the idea) is refused by the service, in its words.
+        self.moves = moves_from(status or (idea.status if idea is not None else ""))
+        self.fields["to_status"].widget.choices = self.moves
 
     @classmethod
-    def for_every_row(cls) -> str:
-        """The unbound form of an inbox row, rendered once for a whole page: rows differ
-        only in their ids, which `idea_status_form` fills in (as formsets' __prefix__).
-        Rendering it per row was most of the inbox's time (bench/README.md)."""
-        return str(cls(idea=None))
+    def for_every_row(cls, statuses) -> dict[str, str]:
+        """The unbound form of an inbox row for each of these statuses, rendered once for a
+        whole page: rows of one status differ only in their ids, which `for_idea` fills in
+        (as formsets' __prefix__). Rendering it per row was most of the inbox's time
+        (bench/README.md)."""
+        return {s: str(cls(status=s)) for s in set(statuses) if moves_from(s)}
 
 
 class BulkTriageForm(forms.Form):
@@ -73,11 +90,37 @@ class AssignTeamForm(forms.Form):
         )
 
 
+# The id in an idea's web address: /<org>/ideas/<id>/ or /<org>/triage/<id>/.
+IDEA_ADDRESS = re.compile(r"/(?:ideas|triage)/([0-9a-fA-F-]{32,36})(?:/|$|\?|#)")
+
+
+def idea_id_from(text: str):
+    """The idea id in a pasted web address (or a bare id), else None."""
+    text = text.strip()
+    match = IDEA_ADDRESS.search(text)
+    try:
+        return uuid.UUID(match.group(1) if match else text)
+    except ValueError:
+        return None
+
+
 class MergeForm(forms.Form):
+    """The original idea is picked from the suggestions or a title search (`into`), or its
+    web address is pasted (`address`); the service checks it may be merged into."""
+
     into = forms.UUIDField(
-        label="Reference of the original idea",
-        help_text="The long reference at the end of the original idea's web address.",
-        error_messages={"invalid": "Enter the idea's reference, as in its web address."},
+        label="The original idea",
+        required=False,
+        # Drawn as radios by triage/_merge_candidates.html; the error summary links to
+        # their fieldset (id_into).
+        widget=forms.TextInput,
+        error_messages={"invalid": "Choose the original idea from the list."},
+    )
+    address = forms.CharField(
+        label="Or paste the original idea's web address",
+        max_length=300,
+        required=False,
+        help_text="Copy it from the address bar on the original idea's page.",
     )
     message = forms.CharField(
         label="Message to the person who shared it",
@@ -85,3 +128,14 @@ class MergeForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def clean(self):
+        data = super().clean()
+        address = data.get("address", "").strip()
+        if address:
+            data["into"] = idea_id_from(address)
+            if data["into"] is None:
+                self.add_error("address", "Paste the web address of an idea's page.")
+        elif not data.get("into") and "into" not in self.errors:
+            self.add_error("into", "Choose the original idea, or paste its web address.")
+        return data

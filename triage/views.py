@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.selectors import audit_trail
 from ideas.models import Idea
 from ideas.selectors import idea_for_member
+from ideas.similarity import similar_ideas
 from improvewell.forms import add_service_errors
 from improvewell.http import query_without_page, safe_next
 from improvewell.pagination import BoundedPaginator
@@ -37,7 +38,8 @@ def inbox(request, org_slug):
             "filters": filters.form_html(),
             "page": page,
             "query": query_without_page(request),
-            "row_status_form": StatusForm.for_every_row(),
+            "row_status_form": StatusForm.for_every_row(i.status for i in page.object_list),
+            "back": request.get_full_path(),
             "bulk": BulkTriageForm(organisation=request.organisation, member=member),
         },
     )
@@ -84,40 +86,68 @@ def _idea_or_404(request, idea_id) -> Idea:
 @privileged(permissions.can_triage)
 @require_POST
 def idea_status(request, org_slug, idea_id):
-    """Change status from the inbox (htmx swaps the item in place) or the triage page."""
+    """Change status from the inbox (htmx swaps the item in place) or the triage page.
+
+    A refusal (a move the workflow does not allow, no reason for not taking it forward)
+    is shown beside the field: in the item for htmx (answered 200, as htmx swaps only
+    successful answers), else on the idea's triage page with its error summary (400).
+    """
+    member = request.membership
     idea = _idea_or_404(request, idea_id)
     form = StatusForm(request.POST, idea=idea)
-    error = None
+    query = _carried_query(request.POST.get("query", ""))
+    following = None
+    if request.POST.get("then") == "next":  # where the queue went before this idea moved
+        following = selectors.next_in_inbox(member, _filters_of(request, query).qs, idea)
     if form.is_valid():
         try:
             services.idea_triage_status(
-                member=request.membership,
+                member=member,
                 idea=idea,
                 to_status=form.cleaned_data["to_status"],
                 message=form.cleaned_data["message"],
             )
         except ValidationError as exc:
-            error = " ".join(exc.messages)
-    else:
-        error = " ".join(e for errors in form.errors.values() for e in errors)
-    idea = selectors.inbox_item(request.membership, idea)
+            add_service_errors(form, exc)
     if request.htmx:
+        item = selectors.inbox_item(member, idea)
         return render(
             request,
             "triage/_inbox_item.html",
             {
-                "idea": idea,
-                "status_form": form if error else StatusForm(idea=idea),
-                "error": error,
-                "saved": not error,
+                "idea": item,
+                "status_form": form if form.errors else StatusForm(idea=item),
+                "saved": not form.errors,
+                "back": safe_next(request, ""),
             },
-            status=400 if error else 200,
         )
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, f"“{idea.title}” is now {idea.get_status_display().lower()}.")
+    if form.errors:
+        return _triage_page(request, idea, query=query, status_form=form)
+    idea = selectors.inbox_item(member, idea)
+    messages.success(request, f"“{idea.title}” is now {idea.get_status_display().lower()}.")
+    if request.POST.get("then") == "next":
+        return _to_next(org_slug, following, query)
     return redirect(safe_next(request, reverse("triage:inbox", kwargs={"org_slug": org_slug})))
+
+
+def _carried_query(query: str) -> str:
+    """The inbox's filters carried through a triage page, re-encoded: only parameters."""
+    return QueryDict(query[:2000]).urlencode()
+
+
+def _filters_of(request, query: str):
+    return InboxFilterSet(QueryDict(query) or None, request=request)
+
+
+def _to_next(org_slug, following, query):
+    if following is None:
+        return redirect(reverse("triage:inbox", kwargs={"org_slug": org_slug}) + _q(query))
+    url = reverse("triage:idea_triage", kwargs={"org_slug": org_slug, "idea_id": following})
+    return redirect(url + _q(query))
+
+
+def _q(query: str) -> str:
+    return f"?{query}" if query else ""
 
 
 @privileged(permissions.can_triage)
@@ -126,55 +156,92 @@ def idea_triage(request, org_slug, idea_id):
     """Everything a triager does to one idea: status, team, duplicate, project, audit trail."""
     member = request.membership
     idea = _idea_or_404(request, idea_id)
-    assign = AssignTeamForm(organisation=request.organisation, initial={"team": idea.team_id})
-    merge = MergeForm()
-    link = LinkIdeaForm(member=member)
-    action = request.POST.get("action")
-    status = 200
+    if request.htmx and request.method == "GET" and "find" in request.GET:
+        return _merge_candidates(request, idea)
     if request.method == "POST":
+        query = _carried_query(request.POST.get("query", ""))
+    else:  # the inbox's filters, less the merge picker's search
+        query = _carried_query(request.GET.copy().urlencode())
+        query = "&".join(p for p in query.split("&") if p and not p.startswith("find="))
+    forms = {}
+    action = request.POST.get("action")
+    if request.method == "POST":
+        done = None
         try:
             if action == "assign":
-                assign = AssignTeamForm(request.POST, organisation=request.organisation)
-                if assign.is_valid():
-                    services.idea_assign_team(
-                        member=member, idea=idea, team=assign.cleaned_data["team"]
-                    )
-                    messages.success(request, "The team has been saved.")
-                    return redirect("triage:idea_triage", org_slug=org_slug, idea_id=idea.pk)
+                forms["assign"] = AssignTeamForm(request.POST, organisation=request.organisation)
+                if forms["assign"].is_valid():
+                    team = forms["assign"].cleaned_data["team"]
+                    services.idea_assign_team(member=member, idea=idea, team=team)
+                    done = "The team has been saved."
             elif action == "merge":
-                merge = MergeForm(request.POST)
-                if merge.is_valid():
+                forms["merge"] = MergeForm(request.POST)
+                if forms["merge"].is_valid():
+                    data = forms["merge"].cleaned_data
                     into = Idea.objects.filter(
-                        organisation=request.organisation, pk=merge.cleaned_data["into"]
+                        organisation=request.organisation, pk=data["into"]
                     ).first()
                     services.idea_merge(
-                        member=member, idea=idea, into=into, message=merge.cleaned_data["message"]
+                        member=member, idea=idea, into=into, message=data["message"]
                     )
-                    messages.success(request, "Merged: the person who shared it has been told.")
-                    return redirect("triage:idea_triage", org_slug=org_slug, idea_id=idea.pk)
+                    done = "Merged: the person who shared it has been told."
             elif action == "link":
-                link = LinkIdeaForm(request.POST, member=member)
-                if link.is_valid():
-                    project = link.cleaned_data["project"]
+                forms["link"] = LinkIdeaForm(request.POST, member=member)
+                if forms["link"].is_valid():
+                    project = forms["link"].cleaned_data["project"]
                     project_services.project_link_idea(member=member, project=project, idea=idea)
-                    messages.success(request, f"Linked to “{project.title}”.")
-                    return redirect("triage:idea_triage", org_slug=org_slug, idea_id=idea.pk)
+                    done = f"Linked to “{project.title}”."
         except ValidationError as exc:
-            add_service_errors(
-                {"assign": assign, "merge": merge, "link": link}.get(action, merge), exc
-            )
-        status = 400
+            add_service_errors(forms.get(action) or forms.setdefault("merge", MergeForm()), exc)
+        if done:
+            messages.success(request, done)
+            url = reverse("triage:idea_triage", kwargs={"org_slug": org_slug, "idea_id": idea.pk})
+            return redirect(url + _q(query))
+    return _triage_page(request, idea, query=query, **forms)
+
+
+# Long: one context, every form of the page, each bound or fresh.
+def _triage_page(request, idea, *, query, status_form=None, assign=None, merge=None, link=None):
+    member = request.membership
+    filters = _filters_of(request, query)
+    find = request.GET.get("find", "").strip()[:200] if request.method == "GET" else ""
+    idea = selectors.inbox_item(member, idea)
+    forms = {
+        "status_form": status_form or StatusForm(idea=idea),
+        "assign": assign
+        or AssignTeamForm(organisation=request.organisation, initial={"team": idea.team_id}),
+        "merge": merge or MergeForm(),
+        "link": link or LinkIdeaForm(member=member),
+    }
+    failed = any(form.is_bound and form.errors for form in forms.values())
     return render(
         request,
         "triage/idea_triage.html",
         {
             "idea": idea,
-            "status_form": StatusForm(idea=idea),
-            "assign": assign,
-            "merge": merge,
-            "link": link,
+            **forms,
+            "failed": failed,
+            "query": query,
+            "next_idea": selectors.next_in_inbox(member, filters.qs, idea),
+            "find": find,
+            "candidates": _candidates(request.organisation, idea, find),
             "projects": idea.projects.all(),
             "audit": audit_trail(idea=idea),
         },
-        status=status,
+        status=400 if failed else 200,
+    )
+
+
+def _candidates(organisation, idea, find: str):
+    """The originals offered for a merge: the search's answer, else the likely duplicates."""
+    return similar_ideas(organisation, find or idea.title, exclude_id=idea.pk, limit=8)
+
+
+def _merge_candidates(request, idea):
+    """The merge picker's search for htmx: the same answer as the page's, in a fragment."""
+    find = request.GET.get("find", "").strip()[:200]
+    return render(
+        request,
+        "triage/_merge_candidates.html",
+        {"idea": idea, "find": find, "candidates": _candidates(request.organisation, idea, find)},
     )

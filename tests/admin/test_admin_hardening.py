@@ -361,6 +361,7 @@ def test_the_audit_log_is_visible_and_read_only(admin_client, organisation):
             "slug": organisation.slug,
             "suppression_threshold": 12,
             "response_target_days": 7,
+            "urgent_response_target_days": 2,
             "signup_domains-TOTAL_FORMS": 0,
             "signup_domains-INITIAL_FORMS": 0,
             "sites-TOTAL_FORMS": 0,

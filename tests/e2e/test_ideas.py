@@ -22,7 +22,7 @@ def sign_in(live_server, page, email):
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(re.compile(r"/demo-trust/$"))
 
 
@@ -228,7 +228,9 @@ def test_sharing_works_at_320_pixels_with_the_keyboard_alone(live_server, page, 
     title = unique_title("Keyboard only")
     page.get_by_label("Problem or concern", exact=True).focus()
     page.keyboard.press("Space")
-    page.keyboard.press("Tab")  # past the radio group, to the title
+    page.keyboard.press("Tab")  # past the radio group, to the concern's incident link
+    page.keyboard.press("Tab")  # the "urgent" box, left unticked
+    page.keyboard.press("Tab")  # the title
     page.keyboard.type(title)
     page.keyboard.press("Tab")
     page.keyboard.type("Typed without a mouse.")

@@ -18,7 +18,7 @@ def open_login_page(live_server, page):
 def sign_in(page, password=PASSWORD):
     page.get_by_label("Email", exact=True).fill(EMAIL)
     page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def assert_on_organisation_home(page):

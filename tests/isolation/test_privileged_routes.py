@@ -42,6 +42,8 @@ WHO_MAY = {
     "invitation_revoke": (ADMINS, ADMINS, PRIVILEGED),
     "board": (EVERYONE, EVERYONE, PAGE),
     "submit": (EVERYONE, EVERYONE, PAGE),
+    # The share form's suggestions: POSTed by htmx (a draft title stays out of access logs).
+    "similar": (EVERYONE, EVERYONE, PAGE),
     "detail": (EVERYONE, EVERYONE, PAGE),
     "support": (EVERYONE, EVERYONE, PAGE),
     "comment": (EVERYONE, EVERYONE, PAGE),

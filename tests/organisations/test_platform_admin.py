@@ -56,6 +56,7 @@ def test_admin_rejects_a_reserved_slug_with_a_field_error(client_for, platform_a
             "slug": "admin",
             "suppression_threshold": 11,
             "response_target_days": 7,
+            "urgent_response_target_days": 2,
             "signup_domains-TOTAL_FORMS": 0,
             "signup_domains-INITIAL_FORMS": 0,
             "sites-TOTAL_FORMS": 0,

@@ -37,6 +37,12 @@ DEMO_TRUST = {
     "name": "Demo NHS Foundation Trust",
     "ods_code": "RDE",
     "domain": "demo-trust.nhs.uk",
+    # Who staff raising a concern are told to contact now (the other trust has none set).
+    "concern_contacts": {
+        "speak_up_guardian_name": "Grace Okafor",
+        "speak_up_guardian_contact": "extension 4455 or speakup@demo-trust.nhs.uk",
+        "incident_reporting_url": "https://incidents.demo-trust.nhs.uk/report",
+    },
     "sites": {
         "City General Hospital": [
             "Acute Medical Unit",
@@ -212,7 +218,12 @@ class Command(BaseCommand):
 
     def seed_organisation(self, spec):
         organisation, _ = Organisation.objects.get_or_create(
-            slug=spec["slug"], defaults={"name": spec["name"], "ods_code": spec["ods_code"]}
+            slug=spec["slug"],
+            defaults={
+                "name": spec["name"],
+                "ods_code": spec["ods_code"],
+                **spec.get("concern_contacts", {}),
+            },
         )
         SignupDomain.objects.get_or_create(
             domain=spec["domain"], defaults={"organisation": organisation}

@@ -24,7 +24,7 @@ def sign_in(live_server, page, email=LEAD):
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(re.compile(r"/demo-trust/$"))
 
 

@@ -10,8 +10,8 @@ from ideas.models import Idea
 from organisations.models import Membership
 from teams.models import Team
 
-from . import services
-from .models import DriverNode, Measure, Stage
+from . import chart_services, services
+from .models import DriverNode, Measure, MeasurePoint, PDSACycle, Stage
 
 
 def _series(rng, start, count, level, noise, shift_at=None, shifted=None):
@@ -85,49 +85,92 @@ def _drug_round_drivers(lead, project, trolley) -> None:
     )
 
 
-def _drug_round_measures(rng, lead, project, start) -> None:
-    measures = [
-        (
-            "Night drug round duration",
-            Measure.Type.OUTCOME,
-            "minutes",
-            Measure.Direction.DOWN,
-            55,
-            _series(rng, start, 20, 76, 5, shift_at=12, shifted=61),
-        ),
-        (
-            "Rounds started by 22:00",
-            Measure.Type.PROCESS,
-            "%",
-            Measure.Direction.UP,
-            90,
-            _series(rng, start, 16, 62, 8, shift_at=10, shifted=81),
-        ),
-        (
-            "Medication incidents at night",
-            Measure.Type.BALANCING,
-            "incidents per week",
-            Measure.Direction.DOWN,
-            None,
-            _series(rng, start, 14, 3, 2),
-        ),
-    ]
-    for name, kind, unit, direction, target, points in measures:
-        measure = services.measure_save(
-            member=lead,
-            project=project,
-            name=name,
-            type=kind,
-            unit=unit,
-            direction=direction,
-            description="",
-            target=target,
+def _weeks(start, count):
+    return [start + timedelta(weeks=n) for n in range(count)]
+
+
+def _drug_round_measures(rng, lead, project, start) -> dict[str, Measure]:
+    """One measure of each kind; the round's length and doses on time shift after PDSA 1."""
+    weeks = _weeks(start, 20)
+    made = {}
+
+    def add(name, kind, points, **fields):
+        made[name] = services.measure_save(
+            member=lead, project=project, name=name, kind=kind, description="", **fields
         )
-        services.measure_points_add(member=lead, measure=measure, points=points)
+        services.measure_points_add(member=lead, measure=made[name], points=points)
+
+    add(
+        "Night drug round duration",
+        Measure.Kind.MEASUREMENT,
+        _series(rng, start, 20, 76, 5, shift_at=12, shifted=61),
+        type=Measure.Type.OUTCOME,
+        unit="minutes",
+        direction=Measure.Direction.DOWN,
+        target=55,
+    )
+    doses = [rng.randint(160, 200) for _ in weeks]
+    add(
+        "Night doses given on time",
+        Measure.Kind.PERCENTAGE,
+        [
+            (day, round(due * (0.80 if n < 12 else 0.92) + rng.uniform(-6, 6)), due)
+            for n, (day, due) in enumerate(zip(weeks, doses, strict=True))
+        ],
+        type=Measure.Type.PROCESS,
+        unit="%",
+        direction=Measure.Direction.UP,
+        target=95,
+        denominator_name="night doses due",
+    )
+    add(
+        "Omitted night doses",
+        Measure.Kind.RATE,
+        [(day, rng.randint(2, 8), rng.randint(196, 217)) for day in weeks],
+        type=Measure.Type.PROCESS,
+        unit="per 1,000 bed days",
+        direction=Measure.Direction.DOWN,
+        target=None,
+        rate_per=1000,
+        denominator_name="occupied bed days",
+    )
+    add(
+        "Medication incidents at night",
+        Measure.Kind.COUNT,
+        [(day, rng.choice([1, 2, 2, 3, 3, 3, 4, 4, 5, 6])) for day in weeks],
+        type=Measure.Type.BALANCING,
+        unit="incidents a week",
+        direction=Measure.Direction.DOWN,
+        target=None,
+    )
+    return made
 
 
-def _drug_round_cycles(lead, project, start) -> None:
-    services.pdsa_save(
+def _drug_round_changes(lead, measures, cycle, start) -> None:
+    """The round moved after PDSA 1: its limits start again there, and points say why."""
+    for name in ("Night drug round duration", "Night doses given on time"):
+        chart_services.change_point_add(
+            member=lead,
+            measure=measures[name],
+            date=start + timedelta(weeks=12),
+            label="Second trolley",
+            cycle=cycle,
+        )
+    duration = {
+        p.date: p
+        for p in MeasurePoint.objects.filter(measure=measures["Night drug round duration"])
+    }
+    for week, note in (
+        (5, "Two agency nurses on nights"),
+        (15, "Pharmacy restocked the trolley late"),
+    ):
+        point = duration.get(start + timedelta(weeks=week))
+        if point is not None:
+            chart_services.point_note_set(member=lead, point=point, note=note)
+
+
+def _drug_round_cycles(lead, project, start) -> PDSACycle:
+    trolley = services.pdsa_save(
         member=lead,
         project=project,
         change="Second trolley on nights",
@@ -157,6 +200,7 @@ def _drug_round_cycles(lead, project, start) -> None:
         act="",
         act_notes="",
     )
+    return trolley
 
 
 def seed_projects(organisation, lead: Membership, teams: list[Team]) -> None:
@@ -180,8 +224,9 @@ def seed_projects(organisation, lead: Membership, teams: list[Team]) -> None:
         target_date=today + timedelta(weeks=12),
     )
     _drug_round_drivers(lead, project, trolley)
-    _drug_round_measures(rng, lead, project, start)
-    _drug_round_cycles(lead, project, start)
+    measures = _drug_round_measures(rng, lead, project, start)
+    trolley_cycle = _drug_round_cycles(lead, project, start)
+    _drug_round_changes(lead, measures, trolley_cycle, start)
 
     quiet = ideas.get("Quiet room for staff breaks in ED")
     _project_at(

@@ -11,6 +11,9 @@ from ideas.models import Idea
 from organisations.models import Organisation, Ward
 from teams.models import Team
 
+NOTE_MAX_LENGTH = 140  # a note on a chart's point: short enough to read beside it
+CHANGE_LABEL_MAX_LENGTH = 60
+
 
 class Stage(models.TextChoices):
     SCOPING = "scoping", "Scoping"
@@ -105,6 +108,14 @@ class DriverNode(models.Model):
 
 
 class Measure(models.Model):
+    class Kind(models.TextChoices):
+        """What is measured, which chooses the SPC chart (see projects/kinds.py)."""
+
+        MEASUREMENT = "measurement", "A measurement, such as minutes or a score (XmR chart)"
+        COUNT = "count", "A count of events, such as falls a week (c-chart)"
+        RATE = "rate", "A rate, such as falls per 1,000 bed days (u-chart)"
+        PERCENTAGE = "percentage", "A percentage: how many out of how many (p-chart)"
+
     class Type(models.TextChoices):
         OUTCOME = "outcome", "Outcome measure"
         PROCESS = "process", "Process measure"
@@ -126,6 +137,21 @@ class Measure(models.Model):
     )
     description = models.TextField("how it is measured", max_length=2000, blank=True)
     target = models.FloatField(null=True, blank=True)
+    kind = models.CharField(
+        "kind of data", max_length=12, choices=Kind.choices, default=Kind.MEASUREMENT
+    )
+    rate_per = models.PositiveIntegerField(
+        "rate per",
+        null=True,
+        blank=True,
+        help_text="For a rate: events per this many of the denominator, for example 1,000.",
+    )
+    denominator_name = models.CharField(
+        "what the denominator counts",
+        max_length=60,
+        blank=True,
+        help_text="For a rate or percentage, for example: bed days, or patients audited.",
+    )
 
     objects = ScopedManager(organisation="organisation")
 
@@ -141,7 +167,12 @@ class MeasurePoint(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="points")
     date = models.DateField()
+    # The value charted: for a rate or percentage, worked out from the two below
+    # (projects/kinds.py), which the u- and p-charts need for their limits.
     value = models.FloatField()
+    numerator = models.FloatField(null=True, blank=True)
+    denominator = models.FloatField(null=True, blank=True)
+    note = models.CharField(max_length=NOTE_MAX_LENGTH, blank=True)
 
     objects = ScopedManager(organisation="organisation")
 
@@ -151,7 +182,11 @@ class MeasurePoint(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["measure", "date"], name="one_point_per_measure_per_date"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(denominator__isnull=True) | models.Q(denominator__gt=0),
+                name="measure_point_denominator_positive",
+            ),
         ]
 
     def __str__(self):
@@ -189,3 +224,32 @@ class PDSACycle(models.Model):
 
     def __str__(self):
         return f"PDSA {self.number}: {self.change}"
+
+
+class ChangePoint(models.Model):
+    """Where a measure's process changed: its limits are worked out again from here.
+
+    The first point on or after `date` starts a new phase of the SPC chart.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="change_points")
+    date = models.DateField()
+    label = models.CharField(max_length=CHANGE_LABEL_MAX_LENGTH)
+    cycle = models.ForeignKey(
+        PDSACycle, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "date"], name="one_change_point_per_measure_per_date"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.date}: {self.label}"

@@ -3,9 +3,18 @@ from collections import defaultdict
 from django.db.models import Count
 
 from audit.selectors import audit_trail
-from charts import spc, svg
-from improvewell.validators import is_measure_value
-from projects.models import DriverNode, Measure, MeasurePoint, PDSACycle, Project, ProjectUpdate
+from charts import spc
+from projects import kinds
+from projects.measure_charts import measure_charts
+from projects.models import (
+    ChangePoint,
+    DriverNode,
+    Measure,
+    MeasurePoint,
+    PDSACycle,
+    Project,
+    ProjectUpdate,
+)
 
 
 def driver_tree(project: Project) -> list[dict]:
@@ -22,16 +31,19 @@ def driver_tree(project: Project) -> list[dict]:
 
 
 def project_page(project: Project, *, with_audit: bool) -> dict:
-    """What the project page shows; its audit trail only to those who may change it."""
+    """What the project page shows; its audit trail only to those who may change it.
+
+    Each measure's chart comes from one query of all the project's points (and one of
+    its change points), so the page's queries do not grow with its measures.
+    """
+    cycles = list(PDSACycle.objects.filter(project=project))
     page = {
         "project": project,
         "ideas": list(project.ideas.select_related("ward", "category")),
         "wards": list(project.wards.select_related("site")),
         "drivers": driver_tree(project),
-        "measures": list(
-            Measure.objects.filter(project=project).annotate(point_count=Count("points"))
-        ),
-        "cycles": list(PDSACycle.objects.filter(project=project)),
+        "measures": _measures_with_charts(project, cycles),
+        "cycles": cycles,
         "updates": list(
             ProjectUpdate.objects.filter(project=project).select_related("author")[:20]
         ),
@@ -41,39 +53,39 @@ def project_page(project: Project, *, with_audit: bool) -> dict:
     return page
 
 
-def measure_page(measure: Measure) -> dict:
-    """A measure's data, its run chart and, from MIN_XMR_POINTS points on, its XmR chart.
+def _measures_with_charts(project: Project, cycles: list[PDSACycle]) -> list[dict]:
+    measures = list(Measure.objects.filter(project=project))
+    points, changes = defaultdict(list), defaultdict(list)
+    for point in MeasurePoint.objects.filter(measure__project=project).order_by(
+        "measure_id", "date"
+    ):
+        points[point.measure_id].append(point)
+    for change in ChangePoint.objects.filter(measure__project=project):
+        changes[change.measure_id].append(change)
+    shown = []
+    for measure in measures:
+        charts = measure_charts(
+            measure, points[measure.pk], changes=changes[measure.pk], cycles=cycles, run=False
+        )
+        shown.append({"measure": measure, "point_count": len(points[measure.pk]), **charts})
+    return shown
 
-    Rows saved before values were bounded stay listed (so they can be removed) but are
-    left out of the charts, whose sums and scales they would overflow.
-    """
+
+def measure_page(measure: Measure) -> dict:
+    """A measure's data, its run chart and the SPC chart its kind chooses, in phases."""
     stored = list(MeasurePoint.objects.filter(measure=measure))
-    points = [(p.date, p.value) for p in stored if is_measure_value(p.value)]
-    page = {
+    changes = list(ChangePoint.objects.filter(measure=measure).select_related("cycle"))
+    cycles = list(PDSACycle.objects.filter(project_id=measure.project_id))
+    charts = measure_charts(measure, stored, changes=changes, cycles=cycles)
+    return {
         "measure": measure,
         "points": stored,
-        "charted": len(points),
-        "left_out": len(stored) - len(points),
+        "columns": kinds.column_names(measure),
+        "has_denominator": kinds.needs_denominator(measure.kind),
+        "left_out": len(stored) - charts["charted"],
         "min_xmr_points": spc.MIN_XMR_POINTS,
-        "run_chart": None,
+        **charts,
     }
-    if not points:
-        return page
-    values = [value for _, value in points]
-    annotations = [
-        (cycle.start_date, f"PDSA {cycle.number}")
-        for cycle in PDSACycle.objects.filter(project_id=measure.project_id)
-    ]
-    drawn = {"title": measure.name, "unit": measure.unit, "annotations": annotations}
-    page["run"] = run = spc.run_chart(values)
-    page["run_chart"] = svg.run_chart_svg_context(points, run, **drawn)
-    if len(points) >= spc.MIN_XMR_POINTS:
-        target = measure.target
-        target = target if target is None or is_measure_value(target) else None
-        xmr = spc.xmr_chart(values, improvement=measure.direction, target=target)
-        page["xmr"] = xmr
-        page["xmr_chart"] = svg.xmr_chart_svg_context(points, xmr, **drawn)
-    return page
 
 
 def project_list(organisation, *, stage="", team=None):

@@ -8,13 +8,14 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 
 from audit import services as audit
 from ideas import services as idea_services
 from ideas.models import Idea, Notification
-from improvewell.validators import measure_value
 from organisations import permissions
 from organisations.models import Membership, Ward
+from projects import kinds
 from projects.models import (
     DriverNode,
     Measure,
@@ -221,9 +222,27 @@ def driver_node_remove(*, member: Membership, node: DriverNode) -> None:
     node.delete()
 
 
+def _check_measure(fields: dict, measure: Measure | None) -> None:
+    """The kind's rules (projects/kinds.py); a measure with data keeps its kind."""
+    kind = fields.get("kind", measure.kind if measure else Measure.Kind.MEASUREMENT)
+    if not kinds.needs_denominator(kind):
+        fields["denominator_name"] = ""
+    if kind != Measure.Kind.RATE:
+        fields["rate_per"] = None
+    errors = kinds.measure_errors(
+        kind=kind,
+        rate_per=fields.get("rate_per"),
+        denominator_name=fields.get("denominator_name") or "",
+    )
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def measure_save(*, member: Membership, project: Project, measure: Measure | None = None, **fields):
+    """Add or change a measure. Its kind is fixed once it has data: the points would not fit."""
     _require_project_editor(member, project)
+    _check_measure(fields, measure)
     if measure is None:
         measure = Measure.objects.create(
             organisation=member.organisation, project=project, **fields
@@ -232,10 +251,19 @@ def measure_save(*, member: Membership, project: Project, measure: Measure | Non
         return measure
     # Read the stored values: a bound ModelForm has already changed `measure` in memory.
     stored = Measure.objects.select_for_update(of=("self",)).get(pk=measure.pk)
+    has_data = MeasurePoint.objects.filter(measure=stored).exists()
+    if has_data and fields.get("kind", stored.kind) != stored.kind:
+        raise ValidationError(
+            {"kind": "This measure has data, so its kind cannot change. Add a new measure instead."}
+        )
     before = {k: str(getattr(stored, k)) for k in fields}
     for key, value in fields.items():
         setattr(measure, key, value)
     measure.save()
+    if has_data and measure.kind == Measure.Kind.RATE and measure.rate_per != stored.rate_per:
+        MeasurePoint.objects.filter(measure=measure).update(
+            value=F("numerator") / F("denominator") * measure.rate_per
+        )
     audit.record(
         member,
         "changed measure",
@@ -246,36 +274,53 @@ def measure_save(*, member: Membership, project: Project, measure: Measure | Non
     return measure
 
 
+def _points_in(measure: Measure, points: list[tuple]) -> list[MeasurePoint]:
+    """Rows for points given as (date, value) or, for rates and percentages,
+    (date, numerator, denominator); every point is checked before any is saved."""
+    names = kinds.columns(measure.kind)
+    rows, errors = [], []
+    for when, *numbers in points:
+        given = dict(zip(names, numbers, strict=False)) if len(numbers) == len(names) else {}
+        problems = kinds.point_errors(measure.kind, given)
+        if problems:
+            errors += [f"{when:%d %B %Y}: {message}" for message in problems.values()]
+            continue
+        rows.append(
+            MeasurePoint(
+                organisation_id=measure.organisation_id,
+                measure=measure,
+                date=when,
+                value=kinds.charted_value(measure, given),
+                numerator=given.get("numerator"),
+                denominator=given.get("denominator"),
+            )
+        )
+    if errors:
+        raise ValidationError({"points": errors})
+    return rows
+
+
 @transaction.atomic
-def measure_points_add(
-    *, member: Membership, measure: Measure, points: list[tuple[date, float]]
-) -> int:
+def measure_points_add(*, member: Membership, measure: Measure, points: list[tuple]) -> int:
     """Add data points, all or nothing: a date the measure already has is an error."""
     _require_project_editor(member, measure.project)
-    for _, value in points:
-        try:
-            measure_value(value)
-        except ValidationError as exc:
-            raise ValidationError({"points": exc.messages}) from exc
+    rows = _points_in(measure, points)
     existing = set(
-        MeasurePoint.objects.filter(measure=measure, date__in=[d for d, _ in points]).values_list(
+        MeasurePoint.objects.filter(measure=measure, date__in=[r.date for r in rows]).values_list(
             "date", flat=True
         )
     )
     if existing:
         days = ", ".join(f"{d:%d %B %Y}" for d in sorted(existing)[:5])
         raise ValidationError({"points": f"This measure already has a value for {days}."})
-    MeasurePoint.objects.bulk_create(
-        MeasurePoint(organisation=member.organisation, measure=measure, date=d, value=v)
-        for d, v in points
-    )
+    MeasurePoint.objects.bulk_create(rows)
     audit.record(
         member,
         "added data",
         project=measure.project,
-        after={"measure": measure.name, "points": len(points)},
+        after={"measure": measure.name, "points": len(rows)},
     )
-    return len(points)
+    return len(rows)
 
 
 @transaction.atomic

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import measure_views, views
 
 app_name = "projects"
 
 P = "projects/<int:project_id>/"
+M = P + "measures/<int:measure_id>/"
 
 urlpatterns = [
     path("projects/", views.project_list, name="project_list"),
@@ -14,13 +15,17 @@ urlpatterns = [
     path(P + "updates/", views.project_update_post, name="project_update_post"),
     path(P + "drivers/", views.driver_add, name="driver_add"),
     path(P + "drivers/<int:node_id>/remove/", views.driver_remove, name="driver_remove"),
-    path(P + "measures/new/", views.measure_edit, name="measure_create"),
-    path(P + "measures/<int:measure_id>/", views.measure_detail, name="measure_detail"),
-    path(P + "measures/<int:measure_id>/edit/", views.measure_edit, name="measure_edit"),
+    path(P + "drivers/<int:node_id>/edit/", views.driver_edit, name="driver_edit"),
+    path(P + "measures/new/", measure_views.measure_edit, name="measure_create"),
+    path(M, measure_views.measure_detail, name="measure_detail"),
+    path(M + "edit/", measure_views.measure_edit, name="measure_edit"),
+    path(M + "points/<int:point_id>/remove/", measure_views.point_remove, name="point_remove"),
+    path(M + "points/<int:point_id>/note/", measure_views.point_note, name="point_note"),
+    path(M + "changes/", measure_views.change_point_add, name="change_point_add"),
     path(
-        P + "measures/<int:measure_id>/points/<int:point_id>/remove/",
-        views.point_remove,
-        name="point_remove",
+        M + "changes/<int:change_id>/remove/",
+        measure_views.change_point_remove,
+        name="change_point_remove",
     ),
     path(P + "pdsa/new/", views.pdsa_edit, name="pdsa_create"),
     path(P + "pdsa/<int:cycle_id>/", views.pdsa_edit, name="pdsa_edit"),

@@ -13,18 +13,15 @@ from improvewell.forms import posted as _posted
 from organisations import permissions
 from organisations.mfa import needs_mfa_setup
 from organisations.permissions import privileged
-from projects import selectors, services
+from projects import driver_services, selectors, services
 from projects.forms import (
+    DriverNodeEditForm,
     DriverNodeForm,
-    MeasureForm,
-    PasteForm,
     PDSAForm,
-    PointForm,
     ProjectForm,
     ProjectUpdateForm,
 )
-from projects.models import DriverNode, Measure, MeasurePoint, PDSACycle, Project, Stage
-from projects.paste import parse_pasted_points
+from projects.models import DriverNode, PDSACycle, Project, Stage
 
 PROJECTS_PER_PAGE = 25
 
@@ -212,6 +209,51 @@ def driver_add(request, org_slug, project_id):
 
 @privileged(permissions.can_work_on_projects)
 @require_http_methods(["GET", "POST"])
+def driver_edit(request, org_slug, project_id, node_id):
+    """Change a box of the driver diagram: in place with htmx, else on a page of its own."""
+    project = _editable_project(request, project_id)
+    node = get_object_or_404(
+        DriverNode.objects.select_related("idea"),
+        organisation=request.organisation,
+        project=project,
+        pk=node_id,
+    )
+    node.project = project
+    box = {"project": project, "node": node, "can_edit": True}
+    if request.htmx and request.GET.get("cancel"):
+        return render(request, "projects/_driver_box.html", box)
+    form = DriverNodeEditForm(_posted(request), node=node)
+    if request.method == "POST" and form.is_valid():
+        try:
+            node = driver_services.driver_node_update(
+                member=request.membership, node=node, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            if request.htmx:
+                return render(
+                    request, "projects/_driver_box.html", {**box, "node": node, "saved": True}
+                )
+            messages.success(request, "The driver diagram has been saved.")
+            return redirect(
+                reverse("projects:project_detail", args=[org_slug, project.pk])
+                + f"#driver-{node.pk}"
+            )
+    if request.htmx:
+        form.fields["text"].widget.attrs["autofocus"] = True  # htmx focuses it once swapped in
+        # htmx swaps only 2xx answers by default, so the form and its errors come as 200.
+        return render(request, "projects/_driver_box_form.html", {**box, "form": form})
+    return render(
+        request,
+        "projects/driver_edit.html",
+        {**box, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@privileged(permissions.can_work_on_projects)
+@require_http_methods(["GET", "POST"])
 def driver_remove(request, org_slug, project_id, node_id):
     project = _editable_project(request, project_id)
     node = get_object_or_404(
@@ -224,117 +266,6 @@ def driver_remove(request, org_slug, project_id, node_id):
             reverse("projects:project_detail", args=[org_slug, project.pk]) + "#drivers"
         )
     return render(request, "projects/driver_remove.html", {"project": project, "node": node})
-
-
-@privileged(permissions.can_work_on_projects)
-@require_http_methods(["GET", "POST"])
-def measure_edit(request, org_slug, project_id, measure_id=None):
-    project = _editable_project(request, project_id)
-    measure = None
-    if measure_id is not None:
-        measure = get_object_or_404(
-            Measure, organisation=request.organisation, project=project, pk=measure_id
-        )
-    form = MeasureForm(_posted(request), instance=measure)
-    if request.method == "POST" and form.is_valid():
-        fields = {k: form.cleaned_data[k] for k in MeasureForm.Meta.fields}
-        measure = services.measure_save(
-            member=request.membership, project=project, measure=measure, **fields
-        )
-        messages.success(request, f"The measure “{measure.name}” has been saved.")
-        return redirect(
-            "projects:measure_detail",
-            org_slug=org_slug,
-            project_id=project.pk,
-            measure_id=measure.pk,
-        )
-    return render(
-        request,
-        "projects/measure_form.html",
-        {"form": form, "project": project, "measure": measure},
-        status=400 if form.errors else 200,
-    )
-
-
-def _add_pasted_points(request, measure) -> dict | None:
-    """Save every pasted line or none; None when saved, else the forms to show again."""
-    form, errors = PasteForm(request.POST), []
-    if form.is_valid():
-        parsed = parse_pasted_points(form.cleaned_data["data"])
-        errors = parsed.errors
-        if not errors:
-            try:
-                count = services.measure_points_add(
-                    member=request.membership, measure=measure, points=parsed.points
-                )
-            except ValidationError as exc:
-                errors = exc.messages
-            else:
-                messages.success(request, f"Added {count} data point{'s' if count != 1 else ''}.")
-                return None
-        if errors:
-            form.add_error("data", "Nothing was saved: correct the lines listed and paste again.")
-    return {"paste_form": form, "paste_errors": errors}
-
-
-def _add_point(request, measure) -> dict | None:
-    """Save one point; None when saved, else the form to show again."""
-    form = PointForm(request.POST)
-    if form.is_valid():
-        point = (form.cleaned_data["date"], form.cleaned_data["value"])
-        try:
-            services.measure_points_add(member=request.membership, measure=measure, points=[point])
-        except ValidationError as exc:
-            form.add_error("date", exc.messages[0])
-        else:
-            messages.success(request, "The data point has been added.")
-            return None
-    return {"point_form": form}
-
-
-# Everyone reads a measure; adding data to it is privileged.
-@privileged(permissions.can_work_on_projects, methods=["POST"])
-def measure_detail(request, org_slug, project_id, measure_id):
-    project = _project(request, project_id)
-    measure = get_object_or_404(
-        Measure, organisation=request.organisation, project=project, pk=measure_id
-    )
-    editing = _editing(request, project)
-    forms = {"point_form": PointForm(), "paste_form": PasteForm(), "paste_errors": []}
-    if request.method == "POST":
-        if not editing["can_edit"]:
-            raise PermissionDenied("Only the project team's members can add data.")
-        add = _add_pasted_points if request.POST.get("action") == "paste" else _add_point
-        sent_back = add(request, measure)
-        if sent_back is None:
-            return redirect(request.path)
-        forms.update(sent_back)
-    context = {"project": project, **editing, **forms, **selectors.measure_page(measure)}
-    status = 400 if request.method == "POST" else 200
-    return render(request, "projects/measure_detail.html", context, status=status)
-
-
-@privileged(permissions.can_work_on_projects)
-@require_http_methods(["GET", "POST"])
-def point_remove(request, org_slug, project_id, measure_id, point_id):
-    project = _editable_project(request, project_id)
-    point = get_object_or_404(
-        MeasurePoint.objects.select_related("measure"),
-        organisation=request.organisation,
-        measure__project=project,
-        measure_id=measure_id,
-        pk=point_id,
-    )
-    if request.method == "POST":
-        services.measure_point_remove(member=request.membership, point=point)
-        messages.success(request, "The data point has been removed.")
-        return redirect(
-            "projects:measure_detail",
-            org_slug=org_slug,
-            project_id=project.pk,
-            measure_id=measure_id,
-        )
-    return render(request, "projects/point_remove.html", {"project": project, "point": point})
 
 
 @privileged(permissions.can_work_on_projects)

@@ -46,7 +46,7 @@ def _fill(route: str, values: dict) -> str:
 
 def objects_of_other_organisation(organisation) -> dict:
     """One object of each kind that a URL can name, owned by `organisation`."""
-    from projects.models import DriverNode, MeasurePoint, PDSACycle
+    from projects.models import ChangePoint, DriverNode, MeasurePoint, PDSACycle
 
     with scopes_disabled():
         membership = factories.MembershipFactory(organisation=organisation)
@@ -69,6 +69,9 @@ def objects_of_other_organisation(organisation) -> dict:
             prediction="Fewer delays",
             start_date="2026-01-05",
         )
+        change = ChangePoint.objects.create(
+            organisation=organisation, measure=measure, date="2026-01-05", label="Huddle"
+        )
     return {
         "membership_id": membership.pk,
         "invitation_id": invitation.pk,
@@ -82,6 +85,7 @@ def objects_of_other_organisation(organisation) -> dict:
         "measure_id": measure.pk,
         "point_id": point.pk,
         "cycle_id": cycle.pk,
+        "change_id": change.pk,
     }
 
 
@@ -170,6 +174,7 @@ def test_random_object_ids_give_404_not_500(client_for, alice, organisation):
                         "measure_id",
                         "point_id",
                         "cycle_id",
+                        "change_id",
                     ],
                     987654321,
                 ),

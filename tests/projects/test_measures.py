@@ -244,16 +244,14 @@ def test_twelve_pasted_points_are_saved_and_bring_the_spc_chart(client_for, alic
     assert event.after == {"measure": "Discharges before noon", "points": 12}
 
 
-def test_eleven_points_show_a_run_chart_and_say_when_the_spc_chart_comes(
-    client_for, alice, measure, as_member
-):
+def test_eleven_points_show_an_spc_chart_with_trial_limits(client_for, alice, measure, as_member):
     as_member(
         alice, project_services.measure_points_add, measure=measure, points=weekly(range(30, 41))
     )
     text = page(client_for(alice).get(measure_url(measure)))
     assert "<h2>Run chart</h2>" in text
-    assert "SPC chart (XmR)" not in text
-    assert "An SPC chart appears once there are 12 or more points (11 so far)." in text
+    assert "SPC chart (XmR)" in text
+    assert "Trial limits: from 11 points." in text
 
 
 def test_a_measure_without_data_says_so(client_for, bob, measure):
@@ -300,7 +298,7 @@ def test_removing_a_point_asks_first(client_for, alice, bob, measure, as_member)
     assert len(saved_points(measure)) == 2
     response = client.post(url)
     assert response.status_code == 302
-    assert response["Location"] == measure_url(measure)
+    assert response["Location"] == measure_url(measure) + "#data"
     assert saved_points(measure) == weekly([41], start=START + timedelta(weeks=1))
     with scopes_disabled():
         (event,) = AuditEvent.objects.filter(action="removed data point")

@@ -4,8 +4,9 @@ from datetime import date, timedelta
 
 from django_scopes import scopes_disabled
 
+from projects import chart_services
 from projects import services as project_services
-from projects.models import ProjectUpdate
+from projects.models import MeasurePoint, ProjectUpdate
 from tests import factories
 from tests.teamwork import ORG, page
 
@@ -113,6 +114,13 @@ def test_the_project_page_runs_a_fixed_number_of_queries(
             )
             as_member(
                 alice,
+                chart_services.change_point_add,
+                measure=measure,
+                date=date(2026, 1, 2),
+                label=f"Change {tag}{i}",
+            )
+            as_member(
+                alice,
                 project_services.pdsa_save,
                 project=project,
                 change=f"Change {tag}{i}",
@@ -129,8 +137,10 @@ def test_the_project_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(project_url(project))
     text = page(response)
-    assert text.count("<strong>Change idea:</strong>") == 9
+    assert text.count('<p class="iw-tree__level">Change idea</p>') == 9
     assert text.count("3 data points") == 9
+    assert text.count('<li class="iw-measures__item">') == 9
+    assert text.count('<figure class="iw-chart iw-chart--xmr"') == 9  # each measure's chart
     assert "PDSA 9: Change b7" in text
 
 
@@ -147,7 +157,7 @@ def test_the_measure_page_runs_a_fixed_number_of_queries(
             points=weekly(values, start),
         )
         for week in cycles:
-            as_member(
+            cycle = as_member(
                 alice,
                 project_services.pdsa_save,
                 project=project,
@@ -155,6 +165,20 @@ def test_the_measure_page_runs_a_fixed_number_of_queries(
                 prediction="Better",
                 start_date=START + timedelta(weeks=week),
             )
+            # Each cycle starts a phase, and the point of its week has a note.
+            as_member(
+                alice,
+                chart_services.change_point_add,
+                measure=measure,
+                date=cycle.start_date,
+                label="",
+                cycle=cycle,
+            )
+            with scopes_disabled():
+                point = MeasurePoint.objects.select_related("measure__project").get(
+                    measure=measure, date=cycle.start_date
+                )
+            as_member(alice, chart_services.point_note_set, point=point, note=f"Note {week}")
 
     grow(range(40, 52), START, [2])  # 12 points: the run chart and the XmR chart
     with django_assert_max_num_queries(30) as few:
@@ -165,4 +189,6 @@ def test_the_measure_page_runs_a_fixed_number_of_queries(
         response = client.get(measure_url(measure))
     text = page(response)
     assert len(response.context["points"]) == 42
-    assert text.count('fill="#212b32">PDSA 5</text>') == 2  # on both charts
+    assert text.count(">PDSA 5</text>") >= 2  # on both charts
+    assert "Note 30" in text
+    assert len(response.context["changes"]) == 5

@@ -396,19 +396,23 @@ def test_a_driver_diagram_is_built_from_primary_to_change_idea(
     add_node(client, project, level="change", parent=secondary.pk, text="Criteria-led discharge")
 
     text = page(client_for(bob).get(project_url(project)))
-    diagram = text[text.index('<ul class="iw-driver-list">') :]
-    primary_at = diagram.index("<strong>Primary driver:</strong> Timely decisions")
-    secondary_at = diagram.index("<strong>Secondary driver:</strong> Senior review by ten")
-    link = (
-        f'<strong>Change idea:</strong> <a href="{ORG}/ideas/{idea.pk}/">'
-        "Discharge lounge opens at eight</a> (a staff idea)"
+    diagram = text[text.index('<ul class="iw-tree__list iw-tree__list--root">') :]
+    level = '<p class="iw-tree__level">{}</p>\n  <p class="iw-tree__text">{}'
+    aim_at = diagram.index('<p class="iw-tree__level">Aim</p>')
+    primary_at = diagram.index(level.format("Primary driver", "Timely decisions"))
+    secondary_at = diagram.index(level.format("Secondary driver", "Senior review by ten"))
+    link = level.format(
+        "Change idea",
+        f'<a href="{ORG}/ideas/{idea.pk}/">Discharge lounge opens at eight</a> '
+        '<span class="iw-tree__note">(a staff idea)</span>',
     )
     change_at = diagram.index(link)
-    plain_at = diagram.index("<strong>Change idea:</strong> Criteria-led discharge")
-    assert primary_at < secondary_at < change_at < plain_at
+    plain_at = diagram.index(level.format("Change idea", "Criteria-led discharge"))
+    assert aim_at < primary_at < secondary_at < change_at < plain_at
     # Nested: each level opens a list inside the one above it.
-    assert diagram[primary_at:secondary_at].count("<ul>") == 1
-    assert diagram[secondary_at:change_at].count("<ul>") == 1
+    assert diagram[aim_at:primary_at].count('<ul class="iw-tree__list">') == 1
+    assert diagram[primary_at:secondary_at].count('<ul class="iw-tree__list">') == 1
+    assert diagram[secondary_at:change_at].count('<ul class="iw-tree__list">') == 1
 
 
 def test_a_secondary_driver_needs_a_primary_driver(client_for, alice, project):

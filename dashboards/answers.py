@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from ideas.models import Idea
-from ideas.selectors import on_site, past_response_target
+from ideas.selectors import on_site, past_response_target, response_target
 
 
 def _midnight(day: date) -> datetime:
@@ -30,17 +30,28 @@ def _in_scope(scope_key: str) -> Q:
     return Q()
 
 
+def _due_between(organisation, first: date, last: date) -> Q:
+    """Ideas whose response target (ideas.selectors.response_target: shorter for an urgent
+    concern) fell on a day from `first` to `last`."""
+    due = Q()
+    for urgent in (False, True):
+        target = response_target(organisation, urgent=urgent)
+        due |= Q(
+            is_urgent=urgent,
+            created_at__gte=_midnight(first) - target,
+            created_at__lt=_midnight(last + timedelta(days=1)) - target,
+        )
+    return due
+
+
 def overdue_unanswered(
     organisation, scope_key: str, periods: dict[str, tuple[date, date]]
 ) -> dict[str, int]:
     """For each named period (first day, last day), the ideas in the scope still waiting
     for a first answer whose response target fell in that period and has passed. One
     query, on the open ideas (an indexed slice), whatever the number of ideas."""
-    target = timedelta(days=organisation.response_target_days)
     windows = {
-        name: Q(created_at__gte=_midnight(first) - target)
-        & Q(created_at__lt=_midnight(last + timedelta(days=1)) - target)
-        for name, (first, last) in periods.items()
+        name: _due_between(organisation, first, last) for name, (first, last) in periods.items()
     }
     counts = (
         Idea.objects.filter(past_response_target(organisation), organisation=organisation)
@@ -52,14 +63,9 @@ def overdue_unanswered(
 
 def overdue_by_ward(organisation, start: date, end: date) -> dict[int, int]:
     """The same count for start..end, ward by ward (one query), for the ward table."""
-    target = timedelta(days=organisation.response_target_days)
     rows = (
         Idea.objects.filter(past_response_target(organisation), organisation=organisation)
-        .filter(
-            ward__isnull=False,
-            created_at__gte=_midnight(start) - target,
-            created_at__lt=_midnight(end + timedelta(days=1)) - target,
-        )
+        .filter(_due_between(organisation, start, end), ward__isnull=False)
         .values("ward_id")
         .annotate(n=Count("pk"))
         .order_by()

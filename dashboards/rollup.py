@@ -26,6 +26,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
 from ideas.models import Comment, Idea, IdeaEvent, Kind, PulseCheckIn, Status, Support
+from ideas.selectors import response_target
 from organisations.models import Membership, Organisation, Ward
 
 from .contributors import SHORT_RANGE_DAYS, count_people
@@ -97,7 +98,7 @@ def _responses(totals: Totals, organisation, start, end) -> dict:
     """Answers and answers within the target into `totals`; returns the median hours to a
     first response by (scope, day). The median needs the waits themselves, read a day at
     a time."""
-    target = timedelta(days=organisation.response_target_days)
+    targets = {urgent: response_target(organisation, urgent=urgent) for urgent in (False, True)}
     medians = {}
     answered = (
         Idea.objects.filter(
@@ -110,14 +111,14 @@ def _responses(totals: Totals, organisation, start, end) -> dict:
                 F("first_response_at") - F("created_at"), output_field=DurationField()
             ),
         )
-        .values_list("rollup_day", "place", "wait")
+        .values_list("rollup_day", "place", "wait", "is_urgent")
         .order_by("rollup_day")
     )
     for day, day_rows in groupby(answered.iterator(chunk_size=5000), key=itemgetter(0)):
         waits, answers = defaultdict(list), defaultdict(lambda: [0, 0])
-        for _, place_key, wait in day_rows:
+        for _, place_key, wait, urgent in day_rows:
             answers[place_key][0] += 1
-            answers[place_key][1] += wait <= target
+            answers[place_key][1] += wait <= targets[urgent]
             for key in totals.keys_of[place_key]:
                 waits[key].append(wait.total_seconds() / 3600)
         for place_key, (responded, in_target) in answers.items():

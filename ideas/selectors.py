@@ -19,17 +19,27 @@ def awaiting_reply() -> Q:
     return Q(status__in=OPEN_STATUSES, first_response_at__isnull=True)
 
 
-def past_response_target(organisation: Organisation, *, at=None) -> Q:
-    """Ideas awaiting a reply for longer than the organisation's response target (its
-    shorter one for urgent concerns).
+def response_target(organisation: Organisation, *, urgent: bool) -> timedelta:
+    """How long an idea may wait for its first reply: the organisation's response target,
+    or its shorter one for an urgent concern. The one home of that rule: the inbox, the
+    digest and the dashboards' "answered within target" all ask here."""
+    if urgent:
+        return timedelta(days=organisation.urgent_response_target_days)
+    return timedelta(days=organisation.response_target_days)
 
-    The one rule behind the triage inbox's red tag and filter and the weekly digest's
-    count, so that they cannot disagree about which ideas are late.
+
+def past_response_target(organisation: Organisation, *, at=None) -> Q:
+    """Ideas awaiting a reply for longer than their response target.
+
+    The one rule behind the triage inbox's red tag and filter, the weekly digest's count
+    and the dashboards' missed answers, so that they cannot disagree about which ideas
+    are late.
     """
     now = at or timezone.now()
-    due = now - timedelta(days=organisation.response_target_days)
-    urgent_due = now - timedelta(days=organisation.urgent_response_target_days)
-    late = Q(created_at__lt=due) | Q(is_urgent=True, created_at__lt=urgent_due)
+    late = Q()
+    for urgent in (False, True):
+        due = now - response_target(organisation, urgent=urgent)
+        late |= Q(is_urgent=urgent, created_at__lt=due)
     return awaiting_reply() & late
 
 

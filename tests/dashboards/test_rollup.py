@@ -478,3 +478,20 @@ def test_a_range_gives_the_same_rows_as_its_days_one_by_one(organisation, place)
     assert org[date(2026, 6, 11)].contributors_30d == 4
     assert org[date(2026, 6, 18)].contributors_30d == 4  # 20 May is the window's first day
     assert org[date(2026, 6, 19)].contributors_30d == 3
+
+
+def test_an_urgent_concern_is_answered_within_its_shorter_target(organisation, place):
+    """The roll-up asks ideas.selectors.response_target, as the inbox does: an urgent
+    concern answered after 3 days missed its 2-day target; an idea answered then did not."""
+    created = datetime(2026, 6, 7, 9, tzinfo=LONDON)
+    urgent = make_idea(organisation, place, ward=0, author=0, when=created)
+    usual = make_idea(organisation, place, ward=0, author=1, when=created)
+    with scopes_disabled():
+        Idea.objects.filter(pk=urgent.pk).update(kind="concern", is_urgent=True)
+        Idea.objects.filter(pk__in=[urgent.pk, usual.pk]).update(
+            first_response_at=datetime(2026, 6, 10, 9, tzinfo=LONDON)
+        )
+    with scope(organisation=organisation):
+        rollup_day(organisation, DAY)
+    org = facts(organisation)["organisation"]
+    assert (org.responded, org.responded_within_target) == (2, 1)

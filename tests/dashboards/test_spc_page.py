@@ -158,3 +158,17 @@ def test_the_ward_table_counts_ideas_waiting_past_the_target_too(
     past_target(organisation, ward, days_ago=9)
     page = client_for(lena).get(OVERVIEW, {"sort": "answered"}).content.decode()
     assert ">50.0%<" in page  # 1 on time of 2 due
+
+
+@pytest.mark.django_db
+def test_an_urgent_concern_waiting_past_its_shorter_target_counts_as_missed(
+    client_for, lena, organisation, ward
+):
+    today = timezone.localdate()
+    fact(organisation, today, responded=1, responded_within_target=1)
+    past_target(organisation, ward, days_ago=3)  # within the usual 7 days
+    with scopes_disabled():
+        Idea.objects.filter(organisation=organisation).update(kind="concern", is_urgent=True)
+    page = client_for(lena).get(OVERVIEW).content.decode()
+    assert ">50.0%<" in page  # 1 answered on time of 2 due: the urgent one is 1 day late
+    assert "1 idea still waiting past the target counts as missed." in page

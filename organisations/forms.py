@@ -1,6 +1,7 @@
 from django import forms
+from django.db import models
 
-from .models import Membership, Profession, Role, Ward
+from .models import Membership, Organisation, Profession, Role, Ward
 
 WARD_ERROR = "Choose a ward of this organisation."
 
@@ -97,3 +98,25 @@ def wards_field(organisation, label="Wards covered"):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+
+
+def _https_by_default(field, **kwargs):
+    """A link typed without a scheme is taken as https (Django 6's default too)."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
+class ConcernSettingsForm(forms.ModelForm):
+    """What a member raising a concern is shown, and how soon an urgent one is answered."""
+
+    class Meta:
+        model = Organisation
+        formfield_callback = _https_by_default
+        fields = [
+            "speak_up_guardian_name",
+            "speak_up_guardian_contact",
+            "incident_reporting_url",
+            "urgent_response_target_days",
+        ]
+        labels = {"urgent_response_target_days": "Response target for urgent concerns (days)"}

@@ -248,3 +248,26 @@ def invitation_accept(*, token: str, user) -> Membership:
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
     return membership
+
+
+CONCERN_SETTINGS = (
+    "speak_up_guardian_name",
+    "speak_up_guardian_contact",
+    "incident_reporting_url",
+    "urgent_response_target_days",
+)
+
+
+@transaction.atomic
+def organisation_set_concern_settings(*, organisation: Organisation, **settings) -> Organisation:
+    """An organisation admin sets who members raising a concern are told to contact, and
+    the response target for urgent concerns (never longer than the usual one)."""
+    unknown = set(settings) - set(CONCERN_SETTINGS)
+    if unknown:
+        raise ValueError(f"not a concern setting: {', '.join(sorted(unknown))}")
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    for name, value in settings.items():
+        setattr(organisation, name, value)
+    organisation.full_clean()
+    organisation.save(update_fields=list(settings))
+    return organisation

@@ -19,6 +19,7 @@ urlpatterns = [
         views.member_reactivate,
         name="member_reactivate",
     ),
+    path("manage/concerns/", views.concern_settings, name="concern_settings"),
     path("manage/invitations/", views.invitation_list, name="invitation_list"),
     path(
         "manage/invitations/<uuid:invitation_id>/revoke/",

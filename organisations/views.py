@@ -8,7 +8,7 @@ from improvewell.forms import add_service_errors, posted
 from improvewell.http import query_without_page
 
 from . import permissions, selectors, services
-from .forms import InvitationForm, MemberForm, MemberSearchForm, ProfileForm
+from .forms import ConcernSettingsForm, InvitationForm, MemberForm, MemberSearchForm, ProfileForm
 from .models import Invitation, Membership
 from .permissions import privileged
 from .signup import invitation_remember
@@ -175,6 +175,25 @@ def invitation_revoke(request, org_slug, invitation_id):
             messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
         return redirect("organisations:invitation_list", org_slug=org_slug)
     return render(request, "organisations/invitation_revoke.html", {"invitation": invitation})
+
+
+@privileged(permissions.can_manage_organisation)
+@require_http_methods(["GET", "POST"])
+def concern_settings(request, org_slug):
+    """Who a member raising a concern is told to contact, and the urgent response target."""
+    form = ConcernSettingsForm(posted(request), instance=request.organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_set_concern_settings(
+                organisation=request.organisation, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Saved. Members raising a concern now see these contacts.")
+            return redirect("organisations:concern_settings", org_slug=org_slug)
+    status = 400 if form.errors else 200
+    return render(request, "organisations/concern_settings.html", {"form": form}, status=status)
 
 
 @require_http_methods(["GET", "POST"])

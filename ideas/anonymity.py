@@ -27,6 +27,8 @@ from django.utils import timezone
 from organisations.models import Membership
 
 ANONYMOUS_LABEL = "Anonymous"
+SUBMITTER_LABEL = "Submitter (anonymous)"
+FORMER_MEMBER_LABEL = "A former member of staff"
 
 
 def _hmac(message: str) -> str:
@@ -114,7 +116,15 @@ def author_label(idea) -> str:
     """How an idea's author is shown to anyone: 'Anonymous' names nobody."""
     if idea.is_anonymous:
         return ANONYMOUS_LABEL
-    return str(idea.author) if idea.author_id else "A former member of staff"
+    return str(idea.author) if idea.author_id else FORMER_MEMBER_LABEL
+
+
+def comment_author_label(comment) -> str:
+    """How a comment's author is shown to anyone (the idea page, the API): the anonymous
+    submitter of an idea writes as 'Submitter (anonymous)', naming nobody."""
+    if comment.by_anonymous_submitter:
+        return SUBMITTER_LABEL
+    return str(comment.author) if comment.author_id else FORMER_MEMBER_LABEL
 
 
 def ward_is_too_small(ward, *, threshold: int) -> bool:

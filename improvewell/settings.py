@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "improvewell",
     "accounts",
     "organisations",
@@ -58,6 +61,7 @@ INSTALLED_APPS = [
     "triage",
     "audit",
     "dashboards",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -285,4 +289,28 @@ LOGGING = {
         # One line per task run is noise; failures are still logged.
         "celery.app.trace": {"level": "WARNING"},
     },
+}
+
+# The REST API (api/, docs/api.md): a personal access token or the web session (with
+# CSRF); JSON only, errors as RFC 9457 problem details; the schema from drf-spectacular.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.tokens.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.problem_details_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ImproveWell API",
+    "DESCRIPTION": "Ideas, comments and supports of one organisation; see docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }

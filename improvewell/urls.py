@@ -21,6 +21,9 @@ urlpatterns = [
     path("account/", views.account_settings, name="account_settings"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("account/tokens/", include("api.token_urls")),
+    # The REST API (docs/api.md): its own tenancy in api/base.py.
+    path("api/", include("api.urls")),
     path(
         "invitations/<str:token>/",
         organisation_views.invitation_open,

@@ -33,6 +33,12 @@ def author_label(idea) -> str:
     return anonymity.author_label(idea)
 
 
+@register.simple_tag
+def comment_author_label(comment) -> str:
+    """Who wrote a comment: 'Submitter (anonymous)' for an anonymous idea's submitter."""
+    return anonymity.comment_author_label(comment)
+
+
 @register.filter
 def days_waiting(idea) -> str:
     """How long an idea has waited, in whole days: the finest grain an anonymous idea has."""

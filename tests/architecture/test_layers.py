@@ -31,6 +31,7 @@ LAYERS = [
     "projects",
     "triage",
     "dashboards",
+    "api",  # the REST API: may use every app; nothing imports it
     "project",  # improvewell's settings, URLs, home page and demo seeding
 ]
 RANK = {name: rank for rank, name in enumerate(LAYERS)}

@@ -1,0 +1,133 @@
+"""Personal access tokens: made, checked, touched and revoked only here.
+
+A token is `iw_` and 32 random bytes; only its SHA-256 digest is stored, and the
+token is shown once, on the page that made it. It works under one organisation's URLs
+only (api/base.py turns it away elsewhere with a 404), for reading or for reading and
+writing, until it expires (a year at most) or its owner revokes it; a member who is
+deactivated loses its use at once, because every request checks the membership.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from improvewell.rls import cross_organisation
+from organisations.mfa import needs_mfa_setup
+from organisations.models import Membership
+
+from .models import PersonalAccessToken
+
+PREFIX = "iw_"
+MAX_LIFETIME = timedelta(days=365)
+# last_used_at is written at most this often, so that a busy token is not a write
+# per request.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def digest_of(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def tokens_of(user):
+    """The person's tokens in every organisation, for their own page."""
+    with cross_organisation():
+        return list(
+            PersonalAccessToken.objects.filter(user=user)
+            .select_related("organisation")
+            .order_by("-created_at")
+        )
+
+
+@transaction.atomic
+def token_create(*, user, organisation_id, name: str, scope: str, lifetime: timedelta):
+    """Make a token; returns (token row, the raw token to show once).
+
+    The person must be an active member of the organisation; a role that needs
+    two-factor authentication for its pages needs it before making a token too.
+    """
+    if not timedelta(days=1) <= lifetime <= MAX_LIFETIME:
+        raise ValidationError({"expires_in": "Choose an expiry of up to a year."})
+    with cross_organisation():
+        membership = (
+            Membership.objects.select_related("organisation")
+            .filter(user=user, organisation_id=organisation_id, is_active=True)
+            .first()
+        )
+        if membership is None:
+            raise ValidationError({"organisation": "Choose one of your organisations."})
+        if needs_mfa_setup(user, membership=membership):
+            raise ValidationError(
+                {
+                    "organisation": "Set up two-factor authentication before making a token: "
+                    "your role can see and change other people's information."
+                }
+            )
+        raw = PREFIX + secrets.token_urlsafe(32)
+        token = PersonalAccessToken.objects.create(
+            user=user,
+            organisation=membership.organisation,
+            name=name.strip(),
+            scope=scope,
+            digest=digest_of(raw),
+            prefix=raw[: len(PREFIX) + 6],
+            expires_at=timezone.now() + lifetime,
+        )
+    return token, raw
+
+
+@transaction.atomic
+def token_revoke(*, user, token_id) -> bool:
+    """Revoke one of the person's own tokens; False if there is no such usable token."""
+    with cross_organisation():
+        revoked = PersonalAccessToken.objects.filter(
+            user=user, pk=token_id, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+    return bool(revoked)
+
+
+@transaction.atomic
+def token_touch(token: PersonalAccessToken) -> None:
+    """Record that the token was used, at most once a minute."""
+    now = timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < TOUCH_EVERY:
+        return
+    with cross_organisation():
+        PersonalAccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now
+
+
+def token_for(raw: str) -> PersonalAccessToken | None:
+    """The usable token with this value, or None."""
+    if not raw.startswith(PREFIX):
+        return None
+    with cross_organisation():
+        return (
+            PersonalAccessToken.objects.select_related("user")
+            .filter(digest=digest_of(raw), revoked_at__isnull=True, expires_at__gt=timezone.now())
+            .first()
+        )
+
+
+class TokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer iw_…`. Which organisation it may reach: api/base.py."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode(errors="replace")
+        keyword, _, raw = header.partition(" ")
+        if keyword != self.keyword:
+            return None
+        token = token_for(raw.strip())
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed("The token is not valid, or has expired.")
+        token_touch(token)
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return self.keyword

@@ -23,6 +23,7 @@ FIELDS_MESSAGE = "Some of what you sent is not valid: see errors."
 
 PROBLEM_JSON = "application/problem+json"
 
+
 def django_validation_error(exc: DjangoValidationError) -> exceptions.ValidationError:
     """A service's refusal (ValidationError({"field": message})) as the API's 400."""
     if hasattr(exc, "error_dict"):

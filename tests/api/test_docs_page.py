@@ -1,0 +1,43 @@
+"""The OpenAPI schema and the browsable docs, served from installed files under the CSP."""
+
+import re
+
+import yaml
+
+
+def test_the_schema_describes_every_endpoint(client):
+    response = client.get("/api/schema/")
+    assert response.status_code == 200
+    schema = yaml.safe_load(response.content)
+    assert schema["openapi"].startswith("3.")
+    assert set(schema["paths"]) >= {
+        "/api/v1/me/",
+        "/api/v1/{org}/ideas/",
+        "/api/v1/{org}/ideas/{idea_id}/",
+        "/api/v1/{org}/ideas/{idea_id}/support/",
+        "/api/v1/{org}/ideas/{idea_id}/comments/",
+        "/api/v1/{org}/categories/",
+        "/api/v1/{org}/sites/",
+        "/api/v1/{org}/wards/",
+    }
+
+
+def test_the_docs_page_loads_only_our_own_scripts(client):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+    assert scripts and all('src="/' in attrs and not body.strip() for attrs, body in scripts)
+    assert "swagger-ui-bundle.js" in html
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" in csp.split("style-src")[1]
+    start = client.get(
+        re.search(r'<script src="([^"]+\?[^"]*script[^"]*)"', html)[1].replace("&amp;", "&")
+    )
+    assert start.status_code == 200
+    assert "javascript" in start["Content-Type"]
+
+
+def test_other_pages_keep_the_strict_policy(client):
+    csp = client.get("/api/schema/")["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp

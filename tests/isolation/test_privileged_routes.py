@@ -181,3 +181,44 @@ def test_every_route_for_every_role_with_and_without_two_factor(client_for, orga
                 if not ok:
                     failures.append(f"{who}: {method.upper()} {path} gave {status} {location}")
     assert not failures, "\n".join(failures)
+
+
+# The REST API: who may use each endpoint, by route name (api/urls.py). None of them is
+# privileged yet; a privileged one (api.base's `privileged`) asks for two-factor
+# authentication with a 403, as tests/api/test_permissions.py shows.
+API_WHO_MAY = {
+    "idea_list": EVERYONE,
+    "idea_detail": EVERYONE,
+    "idea_support": EVERYONE,
+    "idea_comments": EVERYONE,
+    "category_list": EVERYONE,
+    "site_list": EVERYONE,
+    "ward_list": EVERYONE,
+}
+
+
+def test_every_api_route_says_who_may_use_it():
+    from .test_routes import api_routes
+
+    names = [pattern.name for _, pattern in api_routes()]
+    assert len(names) == len(set(names))
+    assert set(names) == set(API_WHO_MAY)
+
+
+def test_every_api_route_for_every_role_with_and_without_two_factor(
+    client_for, organisation, world
+):
+    from .test_routes import api_routes
+
+    objects, people = world
+    failures = []
+    for kind, needs_mfa, user in people:
+        client = client_for(user)
+        for route, pattern in api_routes():
+            path = _fill(route, {"org": organisation.slug, **objects})
+            status = client.get(path).status_code
+            allowed = kind in API_WHO_MAY[pattern.name]
+            ok = status in (200, 405) if allowed else status in (403, 404)
+            if not ok:
+                failures.append(f"{kind} {needs_mfa}: GET {path} gave {status}")
+    assert not failures, "\n".join(failures)

@@ -198,3 +198,89 @@ def test_deactivated_member_can_no_longer_reach_the_organisation(client_for, bob
 def test_role_is_checked_inside_the_organisation(client_for, bob, organisation):
     response = client_for(bob).get(f"/{organisation.slug}/manage/staff/")
     assert response.status_code == 403
+
+
+# The REST API (api/urls.py): /api/v1/<org>/…, with its own tenancy in api/base.py.
+
+
+def api_routes():
+    routes = [
+        (route, pattern)
+        for route, pattern in _walk(get_resolver().url_patterns)
+        if route.startswith("api/") and "<slug:org>" in route
+    ]
+    assert routes, "no API organisation routes found"
+    return routes
+
+
+def _api_token(user, organisation):
+    from datetime import timedelta
+
+    from api.tokens import token_create
+
+    return token_create(
+        user=user,
+        organisation_id=organisation.pk,
+        name="Isolation test",
+        scope="write",
+        lifetime=timedelta(days=1),
+    )[1]
+
+
+def test_every_api_route_is_walked():
+    names = {pattern.name for _, pattern in api_routes()}
+    assert {"idea_list", "idea_detail", "idea_support", "idea_comments", "ward_list"} <= names
+
+
+@pytest.mark.parametrize("auth", ["session", "token"])
+def test_member_of_another_organisation_gets_404_on_every_api_route(
+    auth, charlie, organisation, other_organisation, own_objects
+):
+    from django.test import Client
+
+    client = Client()
+    headers = {}
+    if auth == "session":
+        client.force_login(charlie)
+    else:  # a token of charlie's own organisation, used on the other's URLs
+        headers = {"Authorization": f"Bearer {_api_token(charlie, other_organisation)}"}
+    for route, _ in api_routes():
+        path = _fill(route, {"org": organisation.slug, **own_objects})
+        for method in ("get", "post", "put", "patch", "delete"):
+            response = getattr(client, method)(path, headers=headers)
+            assert response.status_code == 404, f"{auth} {method.upper()} {path}"
+
+
+@pytest.mark.parametrize("auth", ["session", "token"])
+def test_member_asking_the_api_for_another_organisations_objects_gets_404(
+    auth, alice, organisation, other_objects
+):
+    from django.test import Client
+
+    client = Client()
+    headers = {}
+    if auth == "session":
+        client.force_login(alice)
+    else:
+        headers = {"Authorization": f"Bearer {_api_token(alice, organisation)}"}
+    walked = found = 0
+    for route, _ in api_routes():
+        params = {k: v for k, v in other_objects.items() if f":{k}>" in route}
+        if not params:
+            continue
+        walked += 1
+        path = _fill(route, {"org": organisation.slug, **params})
+        for method in ("get", "post", "delete"):
+            response = getattr(client, method)(path, headers=headers)
+            # A method the endpoint lacks is refused before anything is looked up.
+            assert response.status_code in (404, 405), f"{auth} {method.upper()} {path}"
+            found += response.status_code == 404
+    assert walked >= 3 and found >= 5
+
+
+def test_random_object_ids_give_the_api_404_not_500(client_for, alice, organisation):
+    client = client_for(alice)
+    for route, _ in api_routes():
+        path = _fill(route, {"org": organisation.slug, "idea_id": uuid.uuid4()})
+        assert client.get(path).status_code in (200, 404, 405), path
+        assert client.post(path).status_code in (400, 404, 405, 415), path

@@ -37,6 +37,7 @@ def test_only_the_hash_of_a_token_is_stored(make_token, bob, organisation):
 def test_a_token_reads_its_organisation(api_for, make_token, bob, organisation):
     response = api_for(token=make_token(bob, organisation)).get(_ideas(organisation))
     assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_a_wrong_token_is_refused_with_401(api_for, organisation, bob):

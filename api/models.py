@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django_scopes import ScopedManager
 
 from organisations.models import Organisation
 
@@ -33,6 +34,9 @@ class PersonalAccessToken(models.Model):
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    # Looked up across organisations only in api/tokens.py, by its digest or its owner.
+    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         ordering = ["-created_at"]

@@ -36,7 +36,7 @@ def test_a_person_creates_and_revokes_a_token(
     page.goto(live_server.url + "/account/")
     page.get_by_role("link", name="Manage API tokens").click()
     assert_no_axe_violations(page)
-    page.get_by_role("button", name="Create a token").click()
+    page.get_by_role("link", name="Create a token").click()
     page.get_by_role("button", name="Create token").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter a name for the token.")
     assert_no_axe_violations(page)

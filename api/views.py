@@ -75,7 +75,7 @@ class IdeaList(OrganisationViewMixin, generics.GenericAPIView):
     pagination_class = BoardCursor
     serializer_class = serializers.IdeaSerializer
 
-    @extend_schema(parameters=BOARD_FILTERS)
+    @extend_schema(operation_id="ideas_list", parameters=BOARD_FILTERS)
     def get(self, request, org):
         filters = IdeaFilterSet(request.query_params or None, request=request)
         if filters.is_bound and not filters.is_valid():
@@ -122,7 +122,7 @@ def _idea_data(membership, idea_id) -> dict:
 
 
 class IdeaDetail(OrganisationViewMixin, APIView):
-    @extend_schema(responses=serializers.IdeaSerializer)
+    @extend_schema(operation_id="ideas_retrieve", responses=serializers.IdeaSerializer)
     def get(self, request, org, idea_id):
         return Response(_idea_data(self.membership, idea_id))
 

@@ -23,7 +23,7 @@ from rest_framework.permissions import SAFE_METHODS
 from improvewell.rls import tenant_scope
 from organisations.mfa import needs_mfa_setup
 from organisations.selectors import membership_for_request
-from organisations.tenancy import _respond_or_roll_back
+from organisations.tenancy import respond_or_roll_back
 
 from .models import PersonalAccessToken, Scope
 
@@ -39,7 +39,7 @@ class OrganisationViewMixin:
 
     def dispatch(self, request, *args, **kwargs):
         with transaction.atomic(), ExitStack() as self.scopes:
-            return _respond_or_roll_back(super().dispatch(request, *args, **kwargs))
+            return respond_or_roll_back(super().dispatch(request, *args, **kwargs))
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authentication: 401 before anything

@@ -60,7 +60,7 @@ class OrganisationMiddleware:
             request.membership = membership
             request.organisation = membership.organisation
             with tenant_scope(membership.organisation):
-                return _respond_or_roll_back(self.get_response(request))
+                return respond_or_roll_back(self.get_response(request))
 
     def _admin(self, request):
         user = request.user
@@ -69,10 +69,10 @@ class OrganisationMiddleware:
         # The platform admin works across organisations by design; only staff
         # users (platform admins) get past the admin's own login.
         with transaction.atomic(), cross_organisation():
-            return _respond_or_roll_back(self.get_response(request))
+            return respond_or_roll_back(self.get_response(request))
 
 
-def _respond_or_roll_back(response):
+def respond_or_roll_back(response):
     # Exceptions become error responses before they reach this middleware, so the
     # transaction would otherwise commit the half-done work of a failed request.
     if response.status_code >= 500:

@@ -15,7 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from rest_framework import authentication, exceptions
+from rest_framework.permissions import SAFE_METHODS
 
+from ideas.anonymity import start_of_today
 from improvewell.rls import cross_organisation
 from organisations.mfa import needs_mfa_setup
 from organisations.models import Membership
@@ -24,9 +26,6 @@ from .models import PersonalAccessToken
 
 PREFIX = "iw_"
 MAX_LIFETIME = timedelta(days=365)
-# last_used_at is written at most this often, so that a busy token is not a write
-# per request.
-TOUCH_EVERY = timedelta(minutes=1)
 
 
 def digest_of(raw: str) -> str:
@@ -91,14 +90,22 @@ def token_revoke(*, user, token_id) -> bool:
 
 
 @transaction.atomic
-def token_touch(token: PersonalAccessToken) -> None:
-    """Record that the token was used, at most once a minute."""
-    now = timezone.now()
-    if token.last_used_at is not None and now - token.last_used_at < TOUCH_EVERY:
+def token_touch(token: PersonalAccessToken, *, method: str) -> None:
+    """Record the day the token was last used: at most one write a day, for reads only.
+
+    Anonymity: the web tracks no session activity (USERSESSIONS_TRACK_ACTIVITY off), and
+    neither does this, finer than the day. A request that writes never touches the token,
+    so no anonymous idea or comment shares a transaction, or a moment, with a row that
+    names its author; a read writes nothing else to share it with.
+    """
+    if method not in SAFE_METHODS:
+        return
+    today = start_of_today()
+    if token.last_used_at is not None and token.last_used_at >= today:
         return
     with cross_organisation():
-        PersonalAccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    token.last_used_at = now
+        PersonalAccessToken.objects.filter(pk=token.pk).update(last_used_at=today)
+    token.last_used_at = today
 
 
 def token_for(raw: str) -> PersonalAccessToken | None:
@@ -126,7 +133,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
         token = token_for(raw.strip())
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("The token is not valid, or has expired.")
-        token_touch(token)
+        token_touch(token, method=request.method)
         return token.user, token
 
     def authenticate_header(self, request):

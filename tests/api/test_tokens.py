@@ -7,11 +7,13 @@ from unittest import mock
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from api import tokens
 from api.models import PersonalAccessToken
+from ideas.anonymity import start_of_day
 
 
 def freeze_time(moment):
@@ -121,20 +123,45 @@ def test_a_deactivated_members_token_stops_working_at_once(api_for, make_token, 
     assert api_for(token=raw).get(_ideas(organisation)).status_code == 404
 
 
-def test_last_used_is_written_at_most_once_a_minute(api_for, make_token, bob, organisation):
+def test_last_used_is_a_day_written_at_most_once_a_day(api_for, make_token, bob, organisation):
+    """The web tracks no session activity; a token records no more than the day."""
     raw = make_token(bob, organisation)
     client = api_for(token=raw)
-    start = timezone.now()
-    with freeze_time(start):
+    morning = timezone.now().replace(hour=9, minute=17)
+    with freeze_time(morning):
         client.get(_ideas(organisation))
     first = tokens.token_for(raw).last_used_at
-    assert first == start
-    with freeze_time(start + timedelta(seconds=30)):
+    assert first == start_of_day(morning) and first < morning
+    with freeze_time(morning + timedelta(hours=5)), CaptureQueriesContext(connection) as sql:
         client.get(_ideas(organisation))
+    assert not [q for q in sql.captured_queries if q["sql"].startswith("UPDATE")]
     assert tokens.token_for(raw).last_used_at == first
-    with freeze_time(start + timedelta(seconds=90)):
+    with freeze_time(morning + timedelta(days=1)):
         client.get(_ideas(organisation))
-        assert tokens.token_for(raw).last_used_at == start + timedelta(seconds=90)
+        assert tokens.token_for(raw).last_used_at == start_of_day(morning + timedelta(days=1))
+
+
+def test_sharing_anonymously_with_a_token_leaves_no_trace_on_the_token(
+    api_for, make_token, bob, organisation, categories, ward
+):
+    """A write never touches the token: an anonymous idea shares no transaction and no
+    moment with a row that names its author, even for someone holding the database."""
+    raw = make_token(bob, organisation)
+    response = api_for(token=raw).post(
+        _ideas(organisation),
+        {
+            "submission_id": "5d0c8a52-4a3b-4c55-9a1e-2f7d6e9b0c21",
+            "kind": "idea",
+            "title": "Spare chargers in the staff room",
+            "description": "Phones die on long shifts.",
+            "category": categories["Patient safety"].pk,
+            "ward": ward.pk,
+            "anonymous": True,
+            "place": "ward",
+        },
+    )
+    assert response.status_code == 201, response.content
+    assert tokens.token_for(raw).last_used_at is None
 
 
 def test_a_lead_needs_two_factor_before_making_a_token(lena, organisation):

@@ -183,9 +183,9 @@ def test_every_route_for_every_role_with_and_without_two_factor(client_for, orga
     assert not failures, "\n".join(failures)
 
 
-# The REST API: who may use each endpoint, by route name (api/urls.py). None of them is
-# privileged yet; a privileged one (api.base's `privileged`) asks for two-factor
-# authentication with a 403, as tests/api/test_permissions.py shows.
+# The REST API: who may use each endpoint, by route name (api/urls.py). A privileged one
+# (api.base's `privileged`, listed in API_PRIVILEGED) refuses a lead or admin without
+# two-factor authentication with a 403, as tests/api/test_permissions*.py show.
 API_WHO_MAY = {
     "idea_list": EVERYONE,
     "idea_detail": EVERYONE,
@@ -194,7 +194,20 @@ API_WHO_MAY = {
     "category_list": EVERYONE,
     "site_list": EVERYONE,
     "ward_list": EVERYONE,
+    # Triage: the inbox's predicate lets in leads and staff on a team; the idea's own team
+    # decides (its team member yes, another team's member 403 on POST).
+    "idea_triage_status": THE_TEAM,
+    "idea_triage_team": THE_TEAM,
+    "my_ideas": EVERYONE,
+    "notification_list": EVERYONE,
+    "notification_read": EVERYONE,
+    "notification_read_all": EVERYONE,
+    "pulse_check_in": EVERYONE,
+    "pulse_summary": EVERYONE,
+    "team_list": EVERYONE,
+    "team_detail": EVERYONE,
 }
+API_PRIVILEGED = {"idea_triage_status", "idea_triage_team"}
 
 
 def test_every_api_route_says_who_may_use_it():
@@ -216,9 +229,17 @@ def test_every_api_route_for_every_role_with_and_without_two_factor(
         client = client_for(user)
         for route, pattern in api_routes():
             path = _fill(route, {"org": organisation.slug, **objects})
-            status = client.get(path).status_code
+            response = client.get(path)
+            status = response.status_code
             allowed = kind in API_WHO_MAY[pattern.name]
-            ok = status in (200, 405) if allowed else status in (403, 404)
+            privileged = pattern.name in API_PRIVILEGED
+            if allowed and privileged and needs_mfa:
+                ok = status == 403 and "two-factor" in response.json()["detail"]
+            elif allowed:
+                ok = status in (200, 405)  # 405: a POST-only endpoint
+            else:
+                # A POST-only endpoint refuses GET before looking at the object.
+                ok = status in (403, 404) or (privileged and status == 405)
             if not ok:
                 failures.append(f"{kind} {needs_mfa}: GET {path} gave {status}")
     assert not failures, "\n".join(failures)

@@ -46,6 +46,7 @@ def _fill(route: str, values: dict) -> str:
 
 def objects_of_other_organisation(organisation) -> dict:
     """One object of each kind that a URL can name, owned by `organisation`."""
+    from ideas.models import Notification
     from projects.models import ChangePoint, DriverNode, MeasurePoint, PDSACycle
 
     with scopes_disabled():
@@ -72,6 +73,13 @@ def objects_of_other_organisation(organisation) -> dict:
         change = ChangePoint.objects.create(
             organisation=organisation, measure=measure, date="2026-01-05", label="Huddle"
         )
+        notification = Notification.objects.create(
+            organisation=organisation,
+            recipient=membership.user,
+            idea=idea,
+            type=Notification.Type.COMMENT,
+            text="New comment",
+        )
     return {
         "membership_id": membership.pk,
         "invitation_id": invitation.pk,
@@ -86,6 +94,7 @@ def objects_of_other_organisation(organisation) -> dict:
         "point_id": point.pk,
         "cycle_id": cycle.pk,
         "change_id": change.pk,
+        "notification_id": notification.pk,
     }
 
 
@@ -281,6 +290,8 @@ def test_member_asking_the_api_for_another_organisations_objects_gets_404(
 def test_random_object_ids_give_the_api_404_not_500(client_for, alice, organisation):
     client = client_for(alice)
     for route, _ in api_routes():
-        path = _fill(route, {"org": organisation.slug, "idea_id": uuid.uuid4()})
+        ids = {"idea_id": uuid.uuid4(), "team_id": 987654321, "notification_id": 987654321}
+        path = _fill(route, {"org": organisation.slug, **ids})
         assert client.get(path).status_code in (200, 404, 405), path
-        assert client.post(path).status_code in (400, 404, 405, 415), path
+        # 200: an endpoint that takes no body (marking all notifications read).
+        assert client.post(path).status_code in (200, 400, 404, 405, 415), path

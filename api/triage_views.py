@@ -12,7 +12,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ideas.selectors import idea_for_member
+from ideas.selectors import idea_for_member, supported_idea_ids
 from improvewell.forms import add_service_errors
 from organisations import permissions
 from triage import services
@@ -28,7 +28,8 @@ STATUS_FIELDS = {"status": "to_status", "message": "message"}
 
 def _triaged(membership, idea_id) -> dict:
     idea = idea_for_member(membership, idea_id)
-    return out.TriagedIdeaSerializer(idea, context={"supported": set()}).data
+    supported = supported_idea_ids(membership, [idea])
+    return out.TriagedIdeaSerializer(idea, context={"supported": supported}).data
 
 
 class TriageView(OrganisationViewMixin, APIView):
@@ -55,8 +56,11 @@ class IdeaTriageStatus(TriageView):
     def post(self, request, org, idea_id):
         idea = self.idea(idea_id)
         body = json_object(request)
+        not_text = [name for name in STATUS_FIELDS if not isinstance(body.get(name, ""), str)]
+        if not_text:
+            raise exceptions.ValidationError({name: ["Send text."] for name in not_text})
         form = StatusForm(
-            {form_name: body.get(name) or "" for name, form_name in STATUS_FIELDS.items()},
+            {form_name: body.get(name, "") for name, form_name in STATUS_FIELDS.items()},
             idea=idea,
         )
         if form.is_valid():

@@ -63,6 +63,8 @@ def test_a_lead_moves_an_idea_on_and_its_submitter_is_told(
         ({"status": "closed"}, "status"),
         ({}, "status"),
         ({"status": ["under_review"]}, "status"),
+        ({"status": None}, "status"),
+        ({"status": "under_review", "message": {"text": "x"}}, "message"),
         ({"status": "not_taken_forward"}, "message"),  # a reason is required
         ({"status": "under_review", "message": "x" * 2001}, "message"),
     ],
@@ -128,7 +130,9 @@ def test_a_lead_assigns_a_team_and_takes_it_away(api_for, lena, dana, share, tea
     assert _idea(organisation, idea.pk).team_id is None
 
 
-@pytest.mark.parametrize("sent", [{}, {"team": True}, {"team": "1"}, {"team": 987654321}])
+@pytest.mark.parametrize(
+    "sent", [{}, {"team": True}, {"team": "1"}, {"team": 987654321}, {"team": 10**30}]
+)
 def test_a_team_that_is_not_one_is_a_field_error(sent, api_for, lena, dana, share):
     idea = share(dana)
     response = api_for(lena).post(f"{API}/ideas/{idea.pk}/team/", sent)

@@ -60,3 +60,53 @@ def test_list_endpoints_run_a_fixed_number_of_queries(
         with django_assert_max_num_queries(counts[path]):
             response = client.get(path)
             assert response.status_code == 200
+
+
+def test_member_list_endpoints_run_a_fixed_number_of_queries(
+    api_for, lena, dana, organisation, ward, share, django_assert_max_num_queries
+):
+    """My ideas, notifications and teams: as many queries for 1 row as for 30."""
+    from django_scopes import scopes_disabled
+
+    from tests.factories import TeamFactory
+
+    with scopes_disabled():
+        team = TeamFactory(organisation=organisation, name="Team 0")
+        team.members.add(membership(dana, organisation))
+        team.wards.add(ward)
+    lead = api_for(lena)
+
+    def told(count):
+        for n in range(count):
+            idea = share(dana, anonymous=n % 2 == 0, title=f"Mine {n}")
+            lead.post(
+                f"/api/v1/{organisation.slug}/ideas/{idea.pk}/status/", {"status": "in_progress"}
+            )
+
+    told(1)
+    client = api_for(dana)
+    base = f"/api/v1/{organisation.slug}"
+    paths = [
+        f"{base}/my-ideas/",
+        f"{base}/notifications/",
+        f"{base}/teams/",
+        f"{base}/teams/{team.pk}/",
+        f"{base}/pulse/summary/",
+    ]
+    counts = {}
+    for path in paths:
+        with django_assert_max_num_queries(15) as few:
+            assert client.get(path).status_code == 200
+        counts[path] = len(few.captured_queries)
+    told(20)  # the daily sharing limit is 30
+    with scopes_disabled():
+        members = MembershipFactory.create_batch(12, organisation=organisation, home_ward=ward)
+        team.members.add(*members)
+        for n in range(1, 12):
+            TeamFactory(organisation=organisation, name=f"Team {n}").members.add(*members[:n])
+    for path in paths:
+        with django_assert_max_num_queries(counts[path]):
+            response = client.get(path)
+            assert response.status_code == 200
+    assert len(client.get(f"{base}/my-ideas/?page_size=100").json()["results"]) == 21
+    assert len(client.get(f"{base}/teams/").json()) == 12

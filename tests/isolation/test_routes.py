@@ -281,6 +281,9 @@ def test_member_asking_the_api_for_another_organisations_objects_gets_404(
 def test_random_object_ids_give_the_api_404_not_500(client_for, alice, organisation):
     client = client_for(alice)
     for route, _ in api_routes():
-        path = _fill(route, {"org": organisation.slug, "idea_id": uuid.uuid4()})
+        ids = dict.fromkeys(
+            ["project_id", "node_id", "measure_id", "point_id", "cycle_id"], 987654321
+        )
+        path = _fill(route, {"org": organisation.slug, "idea_id": uuid.uuid4(), **ids})
         assert client.get(path).status_code in (200, 404, 405), path
         assert client.post(path).status_code in (400, 404, 405, 415), path

@@ -229,6 +229,9 @@ def test_points_are_all_or_nothing_with_errors_that_name_the_point(api_for, lena
     assert client.post(url, {"points": []}).status_code == 400
     assert client.post(url, {"points": ["x"]}).status_code == 400
     assert client.post(url, {"date": "2026-01-05", "value": 1e400}).status_code == 400
+    twice = client.post(url, {"points": [{"date": "2026-01-19", "value": v} for v in (1, 2)]})
+    assert twice.status_code == 400  # the service's check, before the database refuses
+    assert "more than once" in twice.json()["errors"]["points"][0]
     assert client.post(url, {"date": "2026-01-05", "value": 3}).status_code == 201
     again = client.post(url, {"date": "2026-01-05", "value": 4})
     assert again.status_code == 400  # the service: the measure has that date already

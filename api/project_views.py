@@ -100,14 +100,14 @@ def _project_rows(queryset):
     )
 
 
-def project_data(organisation, project_id, serializer=out.ProjectDetailSerializer) -> dict:
+def project_data(organisation, project_id) -> dict:
     project = get_object_or_404(
         _project_rows(selectors.project_list(organisation)).prefetch_related(
             Prefetch("ideas", queryset=Idea.objects.order_by("-created_at"))
         ),
         pk=project_id,
     )
-    return serializer(project).data
+    return out.ProjectDetailSerializer(project).data
 
 
 class ProjectCursor(CursorPagination):

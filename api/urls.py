@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import member_views, triage_views, views
+from . import engagement_views, measure_views, member_views, project_views, triage_views, views
 from .docs import SwaggerDocs
 
 app_name = "api"
@@ -65,4 +65,31 @@ urlpatterns = [
     path(
         "v1/<slug:org>/teams/<int:team_id>/", member_views.TeamDetail.as_view(), name="team_detail"
     ),
+]
+
+# QI projects (api/project_views.py, api/measure_views.py) and engagement figures
+# (api/engagement_views.py), on the web's own forms, selectors and services.
+P = "v1/<slug:org>/projects/<int:project_id>/"
+M = P + "measures/<int:measure_id>/"
+urlpatterns += [
+    path("v1/<slug:org>/projects/", project_views.ProjectList.as_view(), name="project_list"),
+    path(P, project_views.ProjectDetail.as_view(), name="project_detail"),
+    path(P + "driver-diagram/", project_views.DriverDiagram.as_view(), name="driver_diagram"),
+    path(P + "driver-diagram/nodes/", project_views.DriverNodes.as_view(), name="driver_nodes"),
+    path(
+        P + "driver-diagram/nodes/<int:node_id>/",
+        project_views.DriverNodeDetail.as_view(),
+        name="driver_node",
+    ),
+    path(P + "measures/", measure_views.MeasureList.as_view(), name="measure_list"),
+    path(M, measure_views.MeasureDetail.as_view(), name="measure_detail"),
+    path(M + "points/", measure_views.MeasurePoints.as_view(), name="measure_points"),
+    path(
+        M + "points/<int:point_id>/",
+        measure_views.MeasurePointDetail.as_view(),
+        name="measure_point",
+    ),
+    path(P + "pdsa/", measure_views.PDSAList.as_view(), name="pdsa_list"),
+    path(P + "pdsa/<int:cycle_id>/", measure_views.PDSADetail.as_view(), name="pdsa_detail"),
+    path("v1/<slug:org>/engagement/", engagement_views.Engagement.as_view(), name="engagement"),
 ]

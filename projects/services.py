@@ -278,8 +278,12 @@ def _points_in(measure: Measure, points: list[tuple]) -> list[MeasurePoint]:
     """Rows for points given as (date, value) or, for rates and percentages,
     (date, numerator, denominator); every point is checked before any is saved."""
     names = kinds.columns(measure.kind)
-    rows, errors = [], []
+    rows, errors, seen = [], [], set()
     for when, *numbers in points:
+        if when in seen:  # one point a date: the database would refuse the second
+            errors.append(f"{when:%d %B %Y}: this date is given more than once.")
+            continue
+        seen.add(when)
         given = dict(zip(names, numbers, strict=False)) if len(numbers) == len(names) else {}
         problems = kinds.point_errors(measure.kind, given)
         if problems:

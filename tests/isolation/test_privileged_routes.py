@@ -183,9 +183,10 @@ def test_every_route_for_every_role_with_and_without_two_factor(client_for, orga
     assert not failures, "\n".join(failures)
 
 
-# The REST API: who may use each endpoint, by route name (api/urls.py). A privileged one
-# (api.base's `privileged`, listed in API_PRIVILEGED) refuses a lead or admin without
-# two-factor authentication with a 403, as tests/api/test_permissions*.py show.
+# The REST API: who may GET each endpoint, by route name (api/urls.py). An endpoint
+# that only takes changes answers GET with 405 to every member. A privileged endpoint
+# (api.base's `privileged`) asks a lead or admin for two-factor authentication with a
+# 403, as tests/api/test_permissions*.py show.
 API_WHO_MAY = {
     "idea_list": EVERYONE,
     "idea_detail": EVERYONE,
@@ -206,6 +207,35 @@ API_WHO_MAY = {
     "pulse_summary": EVERYONE,
     "team_list": EVERYONE,
     "team_detail": EVERYONE,
+    # QI projects: every member reads them, as on the project pages.
+    "project_list": EVERYONE,
+    "project_detail": EVERYONE,
+    "driver_diagram": EVERYONE,
+    "driver_nodes": EVERYONE,
+    "driver_node": EVERYONE,
+    "measure_list": EVERYONE,
+    "measure_detail": EVERYONE,
+    "measure_points": EVERYONE,
+    "measure_point": EVERYONE,
+    "pdsa_list": EVERYONE,
+    "pdsa_detail": EVERYONE,
+    # The dashboards' figures.
+    "engagement": LEADS,
+}
+# Endpoints whose GET is privileged.
+API_PRIVILEGED_GET = frozenset({"engagement"})
+# Privileged changes: route name -> (method, who may). Those who may start projects for
+# their own team (ON_A_TEAM); those who may change the walked project (THE_TEAM).
+API_PRIVILEGED_WRITES = {
+    "project_list": ("post", ON_A_TEAM),
+    "project_detail": ("patch", THE_TEAM),
+    "driver_nodes": ("post", THE_TEAM),
+    "driver_node": ("delete", THE_TEAM),
+    "measure_list": ("post", THE_TEAM),
+    "measure_points": ("post", THE_TEAM),
+    "measure_point": ("delete", THE_TEAM),
+    "pdsa_list": ("post", THE_TEAM),
+    "pdsa_detail": ("patch", THE_TEAM),
 }
 API_PRIVILEGED = {"idea_triage_status", "idea_triage_team"}
 
@@ -233,7 +263,7 @@ def test_every_api_route_for_every_role_with_and_without_two_factor(
             status = response.status_code
             allowed = kind in API_WHO_MAY[pattern.name]
             privileged = pattern.name in API_PRIVILEGED
-            if allowed and privileged and needs_mfa:
+            if allowed and needs_mfa and (privileged or pattern.name in API_PRIVILEGED_GET):
                 ok = status == 403 and "two-factor" in response.json()["detail"]
             elif allowed:
                 ok = status in (200, 405)  # 405: a POST-only endpoint
@@ -242,4 +272,28 @@ def test_every_api_route_for_every_role_with_and_without_two_factor(
                 ok = status in (403, 404) or (privileged and status == 405)
             if not ok:
                 failures.append(f"{kind} {needs_mfa}: GET {path} gave {status}")
+    assert not failures, "\n".join(failures)
+
+
+def test_every_privileged_api_change_for_every_role_with_and_without_two_factor(
+    client_for, organisation, world
+):
+    """Refused (403 or 404) to those who may not; 403 to a lead or admin without two-factor.
+    Allowed changes are exercised by tests/api: they would remove the objects walked."""
+    from .test_routes import api_routes
+
+    objects, people = world
+    routes = {pattern.name: route for route, pattern in api_routes()}
+    assert set(API_PRIVILEGED_WRITES) <= set(routes)
+    failures = []
+    for kind, needs_mfa, user in people:
+        client = client_for(user)
+        for name, (method, may) in API_PRIVILEGED_WRITES.items():
+            if kind in may and not needs_mfa:
+                continue
+            path = _fill(routes[name], {"org": organisation.slug, **objects})
+            status = getattr(client, method)(path, {}, content_type="application/json").status_code
+            if not (status == 403 if kind in may else status in (403, 404)):
+                who = f"{kind}{' without two-factor' if needs_mfa else ''}"
+                failures.append(f"{who}: {method.upper()} {path} gave {status}")
     assert not failures, "\n".join(failures)

@@ -287,11 +287,15 @@ def test_member_asking_the_api_for_another_organisations_objects_gets_404(
     assert walked >= 3 and found >= 5
 
 
+UNKNOWN_ID_KWARGS = ("team_id", "notification_id", "project_id", "node_id", "measure_id")
+UNKNOWN_ID_KWARGS += ("point_id", "cycle_id")
+
+
 def test_random_object_ids_give_the_api_404_not_500(client_for, alice, organisation):
     client = client_for(alice)
     for route, _ in api_routes():
-        ids = {"idea_id": uuid.uuid4(), "team_id": 987654321, "notification_id": 987654321}
-        path = _fill(route, {"org": organisation.slug, **ids})
+        ids = dict.fromkeys(UNKNOWN_ID_KWARGS, 987654321)
+        path = _fill(route, {"org": organisation.slug, "idea_id": uuid.uuid4(), **ids})
         assert client.get(path).status_code in (200, 404, 405), path
         # 200: an endpoint that takes no body (marking all notifications read).
         assert client.post(path).status_code in (200, 400, 404, 405, 415), path

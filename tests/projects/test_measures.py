@@ -274,6 +274,23 @@ def test_a_single_point_is_added_and_its_date_must_be_new(client_for, alice, mea
     assert saved_points(measure) == [(date(2026, 3, 1), 42.5)]
 
 
+def test_the_service_refuses_one_date_twice_in_one_call(as_member, alice, measure):
+    """All or nothing, as a field error: the unique constraint is never what refuses it."""
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        as_member(
+            alice,
+            project_services.measure_points_add,
+            measure=measure,
+            points=[(date(2026, 3, 1), 4.0), (date(2026, 3, 1), 5.0)],
+        )
+    assert refused.value.message_dict["points"] == [
+        "01 March 2026: this date is given more than once."
+    ]
+    assert saved_points(measure) == []
+
+
 def test_a_single_point_needs_a_real_date_and_a_number(client_for, alice, measure):
     response = client_for(alice).post(
         measure_url(measure), {"action": "point", "date": "2026-02-30", "value": "lots"}

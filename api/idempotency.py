@@ -75,17 +75,24 @@ def claim(request, organisation) -> IdempotencyRecord | None:
         raise exceptions.ValidationError({HEADER: [BAD_KEY]})
     digest = keyed_digest("idempotency", f"{organisation.pk}:{caller_of(request)}:{key}")
     fingerprint = _fingerprint(request)
-    try:
-        with transaction.atomic():
-            return IdempotencyRecord.objects.create(
-                digest=digest,
-                organisation=organisation,
-                fingerprint=fingerprint,
-                created_on=timezone.localdate(),
-            )
-    except IntegrityError:
-        pass  # a request with this key has committed: answer as it did
-    first = IdempotencyRecord.objects.get(pk=digest)
+    for _attempt in range(2):  # twice: the first answer may be purged as we look for it
+        try:
+            with transaction.atomic():
+                return IdempotencyRecord.objects.create(
+                    digest=digest,
+                    organisation=organisation,
+                    fingerprint=fingerprint,
+                    created_on=timezone.localdate(),
+                )
+        except IntegrityError:
+            pass  # a request with this key has committed: answer as it did
+        first = IdempotencyRecord.objects.filter(pk=digest).first()
+        if first is not None:
+            return _replay(first, fingerprint)
+    raise exceptions.Throttled(wait=1, detail="This Idempotency-Key is busy: try again.")
+
+
+def _replay(first: IdempotencyRecord, fingerprint: str):
     if first.fingerprint != fingerprint:
         raise KeyReused()
     response = HttpResponse(first.body, status=first.status, content_type="application/json")

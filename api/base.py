@@ -11,7 +11,14 @@ request under /api/v1/<org>/:
 - a read token's refusal (403) of anything but GET, HEAD and OPTIONS;
 - the role an endpoint needs (`privileged = <predicate of organisations.permissions>`)
   and, for those endpoints, two-factor authentication for the roles that need it
-  (organisations.mfa), as organisations/middleware.py does for privileged pages.
+  (organisations.mfa), as organisations/middleware.py does for privileged pages;
+- an `Idempotency-Key` on any change: the first answer is kept and replayed for a
+  repeat (api/idempotency.py), claimed inside the request's transaction.
+
+`ApiViewMixin`, under it and under /api/v1/me/, gives every read an ETag and a 304 for
+`If-None-Match` (api/conditional.py). Rate limits (api/throttling.py) and `?ordering=`
+(api/ordering.py, for list views with `ordering_fields`) are REST_FRAMEWORK's defaults,
+so they reach every DRF view without code of its own.
 """
 
 from contextlib import ExitStack
@@ -25,17 +32,26 @@ from organisations.mfa import needs_mfa_setup
 from organisations.selectors import membership_for_request
 from organisations.tenancy import respond_or_roll_back
 
-from .models import PersonalAccessToken, Scope
+from . import conditional, idempotency
+from .callers import token_of
+from .models import Scope
+
+__all__ = ["ApiViewMixin", "OrganisationViewMixin", "token_of"]
 
 
-def token_of(request) -> PersonalAccessToken | None:
-    auth = request.auth
-    return auth if isinstance(auth, PersonalAccessToken) else None
+class ApiViewMixin:
+    """What every endpoint of ours adds to DRF's APIView: ETags on reads."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        return conditional.with_etag(request, response)
 
 
-class OrganisationViewMixin:
+class OrganisationViewMixin(ApiViewMixin):
     # A predicate from organisations.permissions for endpoints only some roles may use.
     privileged = None
+    # This request's claim on its Idempotency-Key, if it sent one with a change.
+    idempotency_record = None
 
     def dispatch(self, request, *args, **kwargs):
         with transaction.atomic(), ExitStack() as self.scopes:
@@ -60,6 +76,19 @@ class OrganisationViewMixin:
                 raise exceptions.PermissionDenied(
                     "Set up two-factor authentication to use this endpoint."
                 )
+        # Last, so that only a request allowed to do the work claims its key.
+        self.idempotency_record = idempotency.claim(request, membership.organisation)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, idempotency.Replay):
+            return exc.response
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.idempotency_record is not None:
+            idempotency.settle(self.idempotency_record, response)
+        return response
 
     @property
     def membership(self):

@@ -48,3 +48,30 @@ class PersonalAccessToken(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a change sent with an `Idempotency-Key`, replayed for a repeat.
+
+    Anonymity: the row names no caller and no moment. Its key is a keyed hash of the
+    organisation, the caller (a token or a person) and their key (api/callers.py), so a
+    dump cannot tell whose request it was, even for the request that shared an anonymous
+    idea; it keeps the day it was made, to be purged, and no time of day.
+    """
+
+    digest = models.CharField(max_length=64, primary_key=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    # A keyed hash of the method, path and body: the same key for another request is a 422.
+    fingerprint = models.CharField(max_length=64)
+    # None while the first request is still at work (in its own, uncommitted transaction).
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    body = models.TextField(blank=True)
+    created_on = models.DateField()
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        indexes = [models.Index(fields=["created_on"], name="api_idempotency_created_on")]
+
+    def __str__(self):
+        return f"{self.digest[:12]}… ({self.created_on})"

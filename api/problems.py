@@ -16,6 +16,7 @@ TITLES = {
     405: "Method not allowed",
     406: "Not acceptable",
     415: "Unsupported media type",
+    422: "Unprocessable content",
     429: "Too many requests",
 }
 FIELDS_MESSAGE = "Some of what you sent is not valid: see errors."

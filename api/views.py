@@ -15,7 +15,7 @@ from organisations.models import Site, Ward
 from organisations.selectors import memberships_of_user
 
 from . import serializers
-from .base import OrganisationViewMixin, token_of
+from .base import ApiViewMixin, OrganisationViewMixin, token_of
 from .problems import problem
 
 
@@ -45,7 +45,7 @@ class BoardCursor(CursorPagination):
         return (*queryset.query.order_by, "-id")
 
 
-class MeView(APIView):
+class MeView(ApiViewMixin, APIView):
     """The organisations you belong to (a token: only its own organisation)."""
 
     @extend_schema(responses=serializers.MembershipSerializer(many=True))
@@ -66,7 +66,7 @@ BOARD_FILTERS = [
         ("category", "A category id"),
         ("kind", "idea, concern or praise"),
         ("status", "A status"),
-        ("sort", "newest (the default) or supported"),
+        ("sort", "The order of the board (its `ordering`): newest (the default) or supported"),
     )
 ]
 
@@ -173,6 +173,7 @@ class OrganisationList(OrganisationViewMixin, generics.ListAPIView):
     """A read-only list of one kind of the organisation's rows."""
 
     pagination_class = None
+    ordering_fields = ("name",)
 
     def get_queryset(self) -> QuerySet:
         return self.model.objects.filter(organisation=self.organisation).select_related(

@@ -65,6 +65,16 @@ def _clear_cache():
 
 
 @pytest.fixture(autouse=True)
+def _generous_api_rates(settings):
+    """Walks of every route would outrun the API's rate limits; tests/api/test_throttling.py
+    sets its own small ones."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"read": "100000/min", "write": "100000/min"},
+    }
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -88,7 +88,7 @@ class TeamMemberSerializer(serializers.Serializer):
     home_ward = NamedSerializer(allow_null=True)
 
 
-class StaffGroupSerializer(serializers.Serializer):
+class TeamStaffGroupSerializer(serializers.Serializer):
     staff_group = serializers.CharField()
     members = TeamMemberSerializer(many=True)
 
@@ -107,7 +107,7 @@ class TeamDetailSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     purpose = serializers.CharField()
-    staff_groups = StaffGroupSerializer(many=True)
+    staff_groups = TeamStaffGroupSerializer(many=True)
     wards = TeamWardSerializer(many=True)
     projects = TeamProjectSerializer(many=True)
 

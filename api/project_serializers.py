@@ -243,7 +243,7 @@ class WardFiguresSerializer(serializers.Serializer):
     suppressed = serializers.ListField(child=serializers.CharField())
 
 
-class StaffGroupSerializer(serializers.Serializer):
+class StaffGroupFiguresSerializer(serializers.Serializer):
     label = serializers.CharField()
     ideas = serializers.IntegerField(allow_null=True)
     suppressed = serializers.BooleanField()
@@ -265,4 +265,4 @@ class EngagementSerializer(serializers.Serializer):
     previous = FiguresSerializer()
     pulse = PulseSerializer(allow_null=True)
     wards = WardFiguresSerializer(many=True)
-    staff_groups = StaffGroupSerializer(many=True)
+    staff_groups = StaffGroupFiguresSerializer(many=True)

@@ -41,3 +41,13 @@ def test_the_docs_page_loads_only_our_own_scripts(client):
 def test_other_pages_keep_the_strict_policy(client):
     csp = client.get("/api/schema/")["Content-Security-Policy"]
     assert "unsafe-inline" not in csp
+
+
+def test_the_schema_generates_without_warnings(tmp_path):
+    """A warning (two shapes with one name, an untyped field) means a wrong schema for
+    clients; the deployment checks fail on one, and so does this."""
+    from django.core.management import call_command
+
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml")
+    )

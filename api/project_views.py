@@ -4,7 +4,7 @@ forms (projects/forms.py), selectors and services (projects/services.py).
 Who may do what is the web's: every member reads a project, as on its page; changes are
 for those `can_work_on_projects` allows (privileged: a QI lead or admin needs two-factor
 authentication, as for the edit pages), and then only on projects `can_edit_project`
-allows (the web's `_editable_project`; the services refuse the rest too, as 403).
+allows (the web's `editable_project_or_403`; the services refuse the rest too, as 403).
 """
 
 import uuid
@@ -24,7 +24,7 @@ from organisations.models import Ward
 from projects import selectors, services
 from projects.forms import DriverNodeForm, ProjectForm
 from projects.models import DriverNode, Project, Stage
-from projects.views import _editable_project, _project
+from projects.views import editable_project_or_403, project_or_404
 
 from . import project_serializers as out
 from .base import OrganisationViewMixin
@@ -44,11 +44,11 @@ class ProjectEndpoint(OrganisationViewMixin, APIView):
         return permissions.can_work_on_projects
 
     def project(self, project_id) -> Project:
-        return _project(self.request, project_id)
+        return project_or_404(self.request, project_id)
 
     def editable_project(self, project_id) -> Project:
         """The project, or 403 for a member who may not change it (404 if not found)."""
-        return _editable_project(self.request, project_id)
+        return editable_project_or_403(self.request, project_id)
 
 
 def form_data(body: dict) -> dict:

@@ -14,7 +14,7 @@ from projects import chart_services, selectors, services
 from projects.forms import ChangePointForm, MeasureForm, NoteForm, PasteForm, PointForm
 from projects.models import ChangePoint, Measure, MeasurePoint
 from projects.paste import parse_pasted_points
-from projects.views import _editable_project, _editing, _project
+from projects.views import _editing, editable_project_or_403, project_or_404
 
 
 def _measure(request, project, measure_id) -> Measure:
@@ -31,7 +31,7 @@ def _measure_url(org_slug, project, measure_id, anchor=""):
 @privileged(permissions.can_work_on_projects)
 @require_http_methods(["GET", "POST"])
 def measure_edit(request, org_slug, project_id, measure_id=None):
-    project = _editable_project(request, project_id)
+    project = editable_project_or_403(request, project_id)
     measure = None if measure_id is None else _measure(request, project, measure_id)
     form = MeasureForm(_posted(request), instance=measure)
     if request.method == "POST" and form.is_valid():
@@ -93,7 +93,7 @@ def _add_point(request, measure) -> dict | None:
 # Everyone reads a measure; adding data to it is privileged.
 @privileged(permissions.can_work_on_projects, methods=["POST"])
 def measure_detail(request, org_slug, project_id, measure_id):
-    project = _project(request, project_id)
+    project = project_or_404(request, project_id)
     measure = _measure(request, project, measure_id)
     editing = _editing(request, project)
     forms = {
@@ -129,7 +129,7 @@ def _point(request, project, measure_id, point_id) -> MeasurePoint:
 @privileged(permissions.can_work_on_projects)
 @require_http_methods(["GET", "POST"])
 def point_remove(request, org_slug, project_id, measure_id, point_id):
-    project = _editable_project(request, project_id)
+    project = editable_project_or_403(request, project_id)
     point = _point(request, project, measure_id, point_id)
     if request.method == "POST":
         services.measure_point_remove(member=request.membership, point=point)
@@ -142,7 +142,7 @@ def point_remove(request, org_slug, project_id, measure_id, point_id):
 @require_http_methods(["GET", "POST"])
 def point_note(request, org_slug, project_id, measure_id, point_id):
     """Add, change or remove the note on a data point."""
-    project = _editable_project(request, project_id)
+    project = editable_project_or_403(request, project_id)
     point = _point(request, project, measure_id, point_id)
     form = NoteForm(_posted(request), initial={"note": point.note})
     if request.method == "POST" and form.is_valid():
@@ -170,7 +170,7 @@ def point_note(request, org_slug, project_id, measure_id, point_id):
 @require_http_methods(["GET", "POST"])
 def change_point_add(request, org_slug, project_id, measure_id):
     """Mark a change in the process: the limits are worked out again from its date."""
-    project = _editable_project(request, project_id)
+    project = editable_project_or_403(request, project_id)
     measure = _measure(request, project, measure_id)
     form = ChangePointForm(_posted(request), project=project)
     if request.method == "POST" and form.is_valid():
@@ -194,7 +194,7 @@ def change_point_add(request, org_slug, project_id, measure_id):
 @privileged(permissions.can_work_on_projects)
 @require_http_methods(["GET", "POST"])
 def change_point_remove(request, org_slug, project_id, measure_id, change_id):
-    project = _editable_project(request, project_id)
+    project = editable_project_or_403(request, project_id)
     change = get_object_or_404(
         ChangePoint.objects.select_related("measure"),
         organisation=request.organisation,

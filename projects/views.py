@@ -45,15 +45,15 @@ def project_list(request, org_slug):
     )
 
 
-def _project(request, project_id) -> Project:
+def project_or_404(request, project_id) -> Project:
     return get_object_or_404(
         Project.objects.select_related("team"), organisation=request.organisation, pk=project_id
     )
 
 
-def _editable_project(request, project_id) -> Project:
+def editable_project_or_403(request, project_id) -> Project:
     """The project, for a page marked `privileged(can_work_on_projects)`."""
-    project = _project(request, project_id)
+    project = project_or_404(request, project_id)
     if not permissions.can_edit_project(request.membership, project):
         raise PermissionDenied("Only the project team's members can change it.")
     return project
@@ -132,13 +132,13 @@ def _project_page(request, project, *, node_form=None, update_form=None, status=
 
 
 def project_detail(request, org_slug, project_id):
-    return _project_page(request, _project(request, project_id))
+    return _project_page(request, project_or_404(request, project_id))
 
 
 @privileged(permissions.can_work_on_projects)
 @require_POST
 def project_update_post(request, org_slug, project_id):
-    project = _editable_project(request, project_id)
+    project = editable_project_or_403(request, project_id)
     form = ProjectUpdateForm(request.POST)
     if form.is_valid():
         try:
@@ -158,7 +158,7 @@ def project_update_post(request, org_slug, project_id):
 @privileged(permissions.can_work_on_projects)
 @require_http_methods(["GET", "POST"])
 def project_edit(request, org_slug, project_id):
-    project = _editable_project(request, project_id)
+    project = editable_project_or_403(request, project_id)
     form = ProjectForm.for_project(project, _posted(request), member=request.membership)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -190,7 +190,7 @@ def project_edit(request, org_slug, project_id):
 @privileged(permissions.can_work_on_projects)
 @require_POST
 def driver_add(request, org_slug, project_id):
-    project = _editable_project(request, project_id)
+    project = editable_project_or_403(request, project_id)
     form = DriverNodeForm(request.POST, project=project)
     if form.is_valid():
         try:
@@ -211,7 +211,7 @@ def driver_add(request, org_slug, project_id):
 @require_http_methods(["GET", "POST"])
 def driver_edit(request, org_slug, project_id, node_id):
     """Change a box of the driver diagram: in place with htmx, else on a page of its own."""
-    project = _editable_project(request, project_id)
+    project = editable_project_or_403(request, project_id)
     node = get_object_or_404(
         DriverNode.objects.select_related("idea"),
         organisation=request.organisation,
@@ -255,7 +255,7 @@ def driver_edit(request, org_slug, project_id, node_id):
 @privileged(permissions.can_work_on_projects)
 @require_http_methods(["GET", "POST"])
 def driver_remove(request, org_slug, project_id, node_id):
-    project = _editable_project(request, project_id)
+    project = editable_project_or_403(request, project_id)
     node = get_object_or_404(
         DriverNode, organisation=request.organisation, project=project, pk=node_id
     )
@@ -271,7 +271,7 @@ def driver_remove(request, org_slug, project_id, node_id):
 @privileged(permissions.can_work_on_projects)
 @require_http_methods(["GET", "POST"])
 def pdsa_edit(request, org_slug, project_id, cycle_id=None):
-    project = _editable_project(request, project_id)
+    project = editable_project_or_403(request, project_id)
     cycle = None
     if cycle_id is not None:
         cycle = get_object_or_404(

@@ -331,7 +331,9 @@ def test_the_services_own_refusal_is_a_403_problem(api_for, tess, other_project,
     """Past the view's check (taken away here), the service refuses a non-editor: 403."""
     import api.project_views
 
-    monkeypatch.setattr(api.project_views, "_editable_project", api.project_views._project)
+    monkeypatch.setattr(
+        api.project_views, "editable_project_or_403", api.project_views.project_or_404
+    )
     url = f"{BASE}{other_project.pk}/pdsa/"
     body = {"change": "x", "prediction": "y", "start_date": "2026-01-05"}
     response = api_for(tess).post(url, body)

@@ -15,7 +15,7 @@ def snapshot():
             )
             for model in apps.get_models()
             if model._meta.app_label
-            in {"users", "organisations", "account", "ideas", "teams", "projects", "audit"}
+            in {"users", "organisations", "account", "ideas", "teams", "projects", "audit", "api"}
         }
 
 
@@ -73,3 +73,14 @@ def test_demo_has_an_anonymous_idea_that_names_only_its_site(client, db):
     client.force_login(staff)
     page = client.get(f"/demo-trust/ideas/{idea.pk}/").content.decode()
     assert f"{idea.site.name}</dd>" in page
+
+
+def test_the_demo_lead_has_api_tokens_to_show(client, db, settings):
+    settings.REQUIRE_MFA = False  # as `make run` seeds it
+    call_command("seed_demo", verbosity=0)
+    client.post(
+        "/accounts/login/", {"login": "lead@demo-trust.nhs.uk", "password": "improvewell-demo"}
+    )
+    page = client.get("/account/tokens/").content.decode()
+    assert "Power BI: weekly ideas report" in page
+    assert "Ward noticeboard screen" in page

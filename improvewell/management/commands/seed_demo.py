@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from api.demo import seed_tokens
 from dashboards.rollup import rollup_range
 from ideas.demo import seed_ideas, seed_pulse
 from improvewell.rls import cross_organisation, tenant_scope
@@ -205,6 +206,8 @@ class Command(BaseCommand):
                 if teams:
                     assign_ideas(organisation, lead=lead, teams=teams)
                     seed_projects(organisation, lead=lead, teams=teams)
+                if lead.role != Role.STAFF:
+                    seed_tokens(organisation, lead=lead)
                 # Twelve weeks of engagement figures for the dashboards, from the day the
                 # demo trust joined (so that its first weeks are not "before it joined").
                 today = timezone.localdate()

@@ -15,7 +15,7 @@ class EndpointForm(forms.Form):
         label="Description",
         max_length=100,
         required=False,
-        help_text="So that you can tell your endpoints apart, such as the system that receives them.",
+        help_text="So that you can tell your endpoints apart: the system that receives them.",
     )
     events = forms.MultipleChoiceField(
         label="Events to send",

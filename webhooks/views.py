@@ -27,7 +27,6 @@ def _to_detail(endpoint):
 
 
 @admins_only
-@require_http_methods(["GET"])
 def webhook_list(request, org_slug):
     endpoints = selectors.endpoint_list(request.organisation)
     return render(request, "webhooks/webhook_list.html", {"endpoints": endpoints})
@@ -53,7 +52,6 @@ def webhook_add(request, org_slug):
 
 
 @admins_only
-@require_http_methods(["GET"])
 def webhook_detail(request, org_slug, endpoint_id):
     endpoint = _endpoint(request, endpoint_id)
     deliveries = selectors.recent_deliveries(endpoint)

@@ -8,6 +8,7 @@ due and was not (webhooks/tasks.py).
 """
 
 import base64
+import ipaddress
 import secrets
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -42,15 +43,29 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 
 
+def _internal(host: str) -> bool:
+    """This machine or a private network, named by its address (not a DNS name)."""
+    if host in LOCAL_HOSTS:
+        return True
+    try:
+        return not ipaddress.ip_address(host).is_global
+    except ValueError:
+        return False
+
+
 def check_url(url: str) -> None:
     """HTTPS only: payloads name ideas and wards. Plain http to this machine only for
-    local development and the tests (`WEBHOOKS_ALLOW_LOCAL`, on with DEBUG)."""
+    local development and the tests (`WEBHOOKS_ALLOW_LOCAL`, on with DEBUG); an address
+    on a private network is refused too, so a webhook cannot probe the servers' own."""
     parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return
-    if parts.scheme == "http" and parts.hostname in LOCAL_HOSTS and settings.WEBHOOKS_ALLOW_LOCAL:
-        return
-    raise ValidationError({"url": "Enter an address that starts with https://."})
+    host = parts.hostname or ""
+    local = settings.WEBHOOKS_ALLOW_LOCAL and host in LOCAL_HOSTS
+    if parts.scheme not in ("https", "http") or not host:
+        raise ValidationError({"url": "Enter an address that starts with https://."})
+    if parts.scheme == "http" and not local:
+        raise ValidationError({"url": "Enter an address that starts with https://."})
+    if _internal(host) and not local:
+        raise ValidationError({"url": "Enter an address on the internet or the NHS network."})
 
 
 def _require_admin(member: Membership) -> None:

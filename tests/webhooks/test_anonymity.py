@@ -28,7 +28,9 @@ def assert_anonymous(body: bytes):
     for trace in TRACES:
         assert trace not in text
     payload = json.loads(text)
-    payload["data"]["idea"].pop("url")  # its port would look like a time
+    for subject in payload["data"].values():
+        if isinstance(subject, dict):
+            subject.pop("url")  # its port would look like a time
     assert not TIME_OF_DAY.search(json.dumps(payload)), text
 
 
@@ -93,17 +95,41 @@ def test_the_batch_leaves_todays_ideas_and_those_from_before_the_endpoint(
     assert receiver.requests == []
 
 
-def test_a_status_change_of_an_anonymous_idea_names_nobody(
-    endpoint, receiver, dana, lena, share, organisation, django_capture_on_commit_callbacks
+def test_no_event_about_an_anonymous_idea_names_anybody(
+    endpoint, receiver, dana, lena, share, organisation, project, django_capture_on_commit_callbacks
 ):
+    """Every kind of payload an anonymous idea can be in: status changes, implemented,
+    and the stage of a project it is linked to."""
+    from projects import services as project_services
+
     idea = share(dana, anonymous=True, title="Bullying on night shifts")
+    lead = membership(lena, organisation)
+    with scopes_disabled():
+        project.ideas.add(idea)
     with scope(organisation=organisation), django_capture_on_commit_callbacks(execute=True):
-        idea_services.idea_change_status(
-            member=membership(lena, organisation), idea=idea, to_status=Status.UNDER_REVIEW
+        for status in (Status.UNDER_REVIEW, Status.IN_PROGRESS, Status.IMPLEMENTED):
+            idea_services.idea_change_status(member=lead, idea=idea, to_status=status)
+        project_services.project_update(
+            member=lead,
+            project=project,
+            title=project.title,
+            aim=project.aim,
+            stage="testing",
+            team=project.team,
+            wards=[],
+            start_date=None,
+            target_date=None,
         )
-    (request,) = receiver.requests
-    assert json.loads(request["body"])["type"] == "idea.status_changed"
-    assert_anonymous(request["body"])
+    types = [json.loads(request["body"])["type"] for request in receiver.requests]
+    assert types == [
+        "idea.status_changed",
+        "idea.status_changed",
+        "idea.status_changed",
+        "idea.implemented",
+        "project.stage_changed",
+    ]
+    for request in receiver.requests:
+        assert_anonymous(request["body"])
 
 
 def test_named_and_anonymous_payloads_have_the_same_fields(

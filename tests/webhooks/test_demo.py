@@ -8,7 +8,9 @@ from webhooks.models import WebhookDelivery, WebhookEndpoint
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_webhook_is_switched_off_and_has_a_log(alice, bob, share, organisation, client_for):
+def test_the_demo_webhook_is_switched_off_and_has_a_log(
+    alice, bob, share, organisation, client_for
+):
     share(bob)
     with scope(organisation=organisation):
         endpoint = seed_webhooks(organisation, admin=membership(alice, organisation))

@@ -51,13 +51,20 @@ def test_adding_a_webhook_shows_its_secret_once(client_for, alice, settings):
 
 @pytest.mark.parametrize(
     "url",
-    ["http://hooks.example.nhs.uk/iw", "http://127.0.0.1:8000/iw", "ftp://hooks.example.nhs.uk/"],
+    [
+        "http://hooks.example.nhs.uk/iw",
+        "http://127.0.0.1:8000/iw",
+        "ftp://hooks.example.nhs.uk/",
+        "https://127.0.0.1/iw",
+        "https://10.1.2.3/iw",
+        "https://localhost/iw",
+    ],
 )
 def test_only_https_addresses_are_accepted(client_for, alice, settings, url):
     settings.WEBHOOKS_ALLOW_LOCAL = False
     response = client_for(alice).post(f"{ORG}/new/", {"url": url, "events": ["idea.shared"]})
     assert response.status_code == 400
-    assert re.search(r'id="id_url-error".*(https://|valid URL)', page(response))
+    assert re.search(r'id="id_url-error".*(https://|valid URL|on the internet)', page(response))
     assert _endpoints() == []
 
 

@@ -226,14 +226,20 @@ def delivery_skip(delivery: WebhookDelivery) -> None:
 
 
 @transaction.atomic
-def delivery_record_attempt(*, delivery: WebhookDelivery, outcome: Outcome) -> WebhookDelivery:
+def delivery_record_attempt(
+    *, delivery: WebhookDelivery, outcome: Outcome
+) -> WebhookDelivery | None:
     """Log an attempt and decide what next: done, retry after the next delay, or failed.
 
     A failed delivery (every attempt used) counts against its endpoint; after
     `WEBHOOKS_DISABLE_AFTER` of them in a row the endpoint is switched off and the
     organisation's admins are told by email. Any delivery that gets through resets it.
     """
-    delivery = WebhookDelivery.objects.select_for_update(of=("self",)).get(pk=delivery.pk)
+    delivery = (
+        WebhookDelivery.objects.select_for_update(of=("self",)).filter(pk=delivery.pk).first()
+    )
+    if delivery is None:  # its endpoint was deleted while the POST was on its way
+        return None
     endpoint = WebhookEndpoint.objects.select_for_update(of=("self",)).get(pk=delivery.endpoint_id)
     now = timezone.now()
     delivery.attempts += 1

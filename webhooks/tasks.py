@@ -54,7 +54,8 @@ def deliver_webhook_task(*, organisation, delivery_id):
         message_id=str(delivery.pk),
         payload=delivery.payload,
     )
-    return services.delivery_record_attempt(delivery=delivery, outcome=outcome).state
+    recorded = services.delivery_record_attempt(delivery=delivery, outcome=outcome)
+    return recorded and recorded.state
 
 
 @shared_task

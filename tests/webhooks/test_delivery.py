@@ -195,3 +195,15 @@ def test_only_the_events_chosen_are_delivered(
     assert receiver.requests == []
     with scopes_disabled():
         assert not WebhookDelivery.objects.exists()
+
+
+def test_an_endpoint_deleted_while_a_post_is_on_its_way_is_no_error(
+    endpoint, receiver, alice, bob, share, organisation
+):
+    from webhooks.sending import Outcome
+
+    share(bob)
+    (delivery,) = deliveries(endpoint)
+    with scope(organisation=organisation):
+        services.endpoint_delete(member=membership(alice, organisation), endpoint=endpoint)
+        assert services.delivery_record_attempt(delivery=delivery, outcome=Outcome(200)) is None

@@ -151,3 +151,22 @@ def test_staff_and_outsiders_cannot_change_an_endpoint(client_for, bob, charlie,
         assert client.post(f"{ORG}/{endpoint.pk}/delete/").status_code == status
         assert client.post(f"{ORG}/{endpoint.pk}/switch-off/").status_code == status
     assert _endpoints()[0].is_enabled
+
+
+def test_the_platform_admin_never_sees_the_secret(client_for, endpoint):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from tests.factories import UserFactory
+
+    root = UserFactory(email="root@improvewell.local", is_staff=True, is_superuser=True)
+    TOTP.activate(root, generate_totp_secret())
+    client = client_for(root)
+    for path in (
+        "/admin/webhooks/webhookendpoint/",
+        f"/admin/webhooks/webhookendpoint/{endpoint.pk}/change/",
+        "/admin/webhooks/webhookdelivery/",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert endpoint.url in page(response) or "delivery" in path
+        assert endpoint.secret.removeprefix("whsec_") not in page(response)

@@ -23,7 +23,7 @@ from improvewell.validators import single_line
 from organisations.models import Membership, Organisation, Site, Ward
 from organisations.permissions import require_same_organisation
 
-from . import anonymity
+from . import anonymity, signals
 from .anonymity import is_submitter, member_token, pulse_token
 from .models import (
     TRANSITIONS,
@@ -144,6 +144,7 @@ def idea_submit(
         to_status=Status.SUBMITTED,
         created_at=now,
     )
+    signals.idea_shared.send(sender=Idea, idea=idea)
     return idea, True
 
 
@@ -268,6 +269,7 @@ def record_status(
 ) -> IdeaEvent:
     """Write a status change that has been checked: the event, the idea and the notification."""
     now = anonymity.stamp(idea)
+    from_status = idea.status
     event = IdeaEvent.objects.create(
         idea=idea,
         organisation_id=idea.organisation_id,
@@ -289,6 +291,9 @@ def record_status(
     else:
         text = f"“{idea.title}” is now {Status(to_status).label.lower()}"
     notify_submitter(idea, type=Notification.Type.STATUS, text=text)
+    signals.idea_status_changed.send(
+        sender=Idea, idea=idea, from_status=from_status, to_status=to_status
+    )
     return event
 
 

@@ -1,9 +1,24 @@
-"""Receivers of other capabilities' signals: organisations sit below ideas and cannot
-call into it, so ideas listens for what it needs to know (connected in apps.py)."""
+"""Signals: what ideas tells the capabilities above it, and what it hears from below.
+
+Ideas sends `idea_shared` and `idea_status_changed` from its services, inside their
+transactions, so that a receiver (webhooks) writes its rows with the change or not at
+all, without ideas importing it. Anonymity: `idea_shared` is sent for anonymous ideas
+too; a receiver must write nothing stamped with the moment for one (docs/anonymity.md).
+
+Organisations sit below ideas and cannot call into it, so ideas listens for what it
+needs to know (connected in apps.py).
+"""
+
+from django.dispatch import Signal
 
 from improvewell.rls import tenant_scope
 
 from .categories import category_defaults_create
+
+# An idea was shared: `idea=`.
+idea_shared = Signal()
+# An idea moved along the workflow: `idea=`, `from_status=`, `to_status=`.
+idea_status_changed = Signal()
 
 
 def organisation_created(sender, instance, created, raw=False, **kwargs):

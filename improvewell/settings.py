@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "audit",
     "dashboards",
     "api",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -248,6 +249,15 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.2,
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# Webhooks (docs/api.md#webhooks). Plain http to 127.0.0.1 or localhost only for local
+# development and the tests; everywhere else an endpoint must use https.
+WEBHOOKS_ALLOW_LOCAL = DEBUG
+WEBHOOKS_TIMEOUT = 5  # seconds a receiver has to answer
+# Waits before each retry (seconds): 1 min, 5 min, 30 min, 2 h, 5 h; then it has failed.
+WEBHOOKS_RETRY_DELAYS = [60, 300, 1800, 7200, 18000]
+# Failed deliveries in a row after which an endpoint is switched off and admins emailed.
+WEBHOOKS_DISABLE_AFTER = 5
 
 # Security headers. Behind TLS in production; the local demo runs on plain http.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -37,4 +37,5 @@ urlpatterns = [
     path("<slug:org_slug>/", include("triage.urls")),
     path("<slug:org_slug>/", include("projects.urls")),
     path("<slug:org_slug>/", include("dashboards.urls")),
+    path("<slug:org_slug>/", include("webhooks.urls")),
 ]

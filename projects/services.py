@@ -15,7 +15,7 @@ from ideas import services as idea_services
 from ideas.models import Idea, Notification
 from organisations import permissions
 from organisations.models import Membership, Ward
-from projects import kinds
+from projects import kinds, signals
 from projects.models import (
     DriverNode,
     Measure,
@@ -143,6 +143,9 @@ def project_update(
                 text=f"The QI project “{project.title}” is now at the "
                 f"{Stage(stage).label.lower()} stage",
             )
+        signals.project_stage_changed.send(
+            sender=Project, project=project, from_stage=before["stage"], to_stage=stage
+        )
     return project
 
 

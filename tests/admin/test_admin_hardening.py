@@ -30,7 +30,16 @@ from tests.factories import UserFactory
 
 LONDON = ZoneInfo("Europe/London")
 # Apps whose admins are ours (allauth's are replaced in accounts/admin.py).
-OUR_ADMIN_APPS = {"ideas", "organisations", "users", "account", "mfa", "usersessions", "admin"}
+OUR_ADMIN_APPS = {
+    "ideas",
+    "organisations",
+    "users",
+    "account",
+    "mfa",
+    "usersessions",
+    "admin",
+    "webhooks",
+}
 # Django renders times as "3:17 a.m.", "15:17", "midnight" or "noon".
 TIME_OF_DAY = re.compile(r"\b\d{1,2}:\d{2}\b|\b[ap]\.m\.|\bmidnight\b|\bnoon\b", re.IGNORECASE)
 

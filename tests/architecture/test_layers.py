@@ -32,6 +32,7 @@ LAYERS = [
     "triage",
     "dashboards",
     "api",  # the REST API: may use every app; nothing imports it
+    "webhooks",  # signed event deliveries: hears the apps below through their signals
     "project",  # improvewell's settings, URLs, home page and demo seeding
 ]
 RANK = {name: rank for rank, name in enumerate(LAYERS)}

@@ -19,6 +19,7 @@ def test_the_email_tasks_are_found():
         "send_anonymous_updates_task",
         "send_notification_email_task",
         "send_invitation_email_task",
+        "send_endpoint_disabled_email_task",
     ]
 
 

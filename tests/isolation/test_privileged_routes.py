@@ -89,6 +89,14 @@ WHO_MAY = {
     "site": (LEADS, LEADS, PRIVILEGED),
     "people": (LEADS, LEADS, PRIVILEGED),
     "spc": (LEADS, LEADS, PRIVILEGED),
+    "webhook_list": (ADMINS, ADMINS, PRIVILEGED),
+    "webhook_add": (ADMINS, ADMINS, PRIVILEGED),
+    "webhook_detail": (ADMINS, ADMINS, PRIVILEGED),
+    "webhook_edit": (ADMINS, ADMINS, PRIVILEGED),
+    "webhook_disable": (ADMINS, ADMINS, PRIVILEGED),
+    "webhook_enable": (ADMINS, ADMINS, PRIVILEGED),
+    "webhook_test": (ADMINS, ADMINS, PRIVILEGED),
+    "webhook_delete": (ADMINS, ADMINS, PRIVILEGED),
 }
 
 

@@ -48,6 +48,7 @@ def objects_of_other_organisation(organisation) -> dict:
     """One object of each kind that a URL can name, owned by `organisation`."""
     from ideas.models import Notification
     from projects.models import ChangePoint, DriverNode, MeasurePoint, PDSACycle
+    from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
     with scopes_disabled():
         membership = factories.MembershipFactory(organisation=organisation)
@@ -80,6 +81,24 @@ def objects_of_other_organisation(organisation) -> dict:
             type=Notification.Type.COMMENT,
             text="New comment",
         )
+        endpoint = WebhookEndpoint.objects.create(
+            organisation=organisation,
+            url="https://hooks.example.nhs.uk/improvewell",
+            events=["idea.shared"],
+            secret="whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ=",
+        )
+        delivery = WebhookDelivery.objects.create(
+            organisation=organisation,
+            endpoint=endpoint,
+            event="webhook.test",
+            payload={"type": "webhook.test"},
+            state="failed",
+            attempts=1,
+            last_status_code=500,
+        )
+        WebhookAttempt.objects.create(
+            organisation=organisation, delivery=delivery, number=1, status_code=500
+        )
     return {
         "membership_id": membership.pk,
         "invitation_id": invitation.pk,
@@ -95,6 +114,7 @@ def objects_of_other_organisation(organisation) -> dict:
         "cycle_id": cycle.pk,
         "change_id": change.pk,
         "notification_id": notification.pk,
+        "endpoint_id": endpoint.pk,
     }
 
 
@@ -172,6 +192,7 @@ def test_random_object_ids_give_404_not_500(client_for, alice, organisation):
                 "membership_id": 987654321,
                 "invitation_id": uuid.uuid4(),
                 "idea_id": uuid.uuid4(),
+                "endpoint_id": uuid.uuid4(),
                 **dict.fromkeys(
                     [
                         "ward_id",

@@ -29,6 +29,7 @@ from organisations.models import (
 from projects.demo import seed_projects
 from teams.demo import seed_teams
 from triage.demo import assign_ideas
+from webhooks.demo import seed_webhooks
 
 DASHBOARD_DAYS = 84
 DEMO_PASSWORD = "improvewell-demo"  # noqa: S105 (published demo login, local only)
@@ -208,6 +209,9 @@ class Command(BaseCommand):
                     seed_projects(organisation, lead=lead, teams=teams)
                 if lead.role != Role.STAFF:
                     seed_tokens(organisation, lead=lead)
+                admin = members.filter(role=Role.ORG_ADMIN).first()
+                if admin is not None and slug == DEMO_TRUST["slug"]:
+                    seed_webhooks(organisation, admin=admin)
                 # Twelve weeks of engagement figures for the dashboards, from the day the
                 # demo trust joined (so that its first weeks are not "before it joined").
                 today = timezone.localdate()

@@ -1,6 +1,8 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from .models import SUBSCRIBABLE, WebhookEndpoint
+from .services import check_url
 
 
 class EndpointForm(forms.Form):
@@ -26,6 +28,15 @@ class EndpointForm(forms.Form):
             "invalid_choice": "Choose events from the list.",
         },
     )
+
+    def clean_url(self):
+        """The service's own check, so that the address's error shows with the others."""
+        url = self.cleaned_data["url"]
+        try:
+            check_url(url)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["url"]) from None
+        return url
 
     @classmethod
     def for_endpoint(cls, endpoint: WebhookEndpoint, data=None):

@@ -8,16 +8,20 @@ followed (it counts as a failure: a receiver must answer at its own URL), and th
 receiver has `WEBHOOKS_TIMEOUT` seconds to answer.
 """
 
+import ipaddress
 import json
+import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 USER_AGENT = "ImproveWell-Webhooks/1"
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 @dataclass(frozen=True)
@@ -55,8 +59,27 @@ def signed_headers(*, secret: str, message_id: str, body: str, now=None) -> dict
     }
 
 
+def reaches_a_private_network(url: str) -> bool:
+    """Whether the URL's host name resolves, now, to this machine or a private network.
+
+    The form refuses such addresses written as numbers; a name is looked up at each
+    delivery, so that a webhook cannot be aimed at the servers' own network by a DNS
+    name (WEBHOOKS_ALLOW_LOCAL lets the tests and local development use 127.0.0.1).
+    """
+    host = urlsplit(url).hostname or ""
+    if settings.WEBHOOKS_ALLOW_LOCAL and host in LOCAL_HOSTS:
+        return False
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        return False  # the POST then fails with its own error
+    return any(not ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses)
+
+
 def post(*, url: str, secret: str, message_id: str, payload: dict) -> Outcome:
     """POST once. Never raises for the receiver's faults: they are the outcome."""
+    if reaches_a_private_network(url):
+        return Outcome(None, "Refused: the address is on a private network.")
     body = body_of(payload)
     headers = signed_headers(secret=secret, message_id=message_id, body=body)
     request = urllib.request.Request(  # noqa: S310  (the form allows https, and http locally)

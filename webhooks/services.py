@@ -27,9 +27,8 @@ from organisations.models import Membership
 
 from . import payloads
 from .models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from .sending import Outcome
+from .sending import LOCAL_HOSTS, Outcome
 
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 # An anonymous idea shared up to this many days ago is still announced by the daily batch
 # (a missed day is caught up); older ones are not, nor ideas from before the endpoint.
 ANNOUNCE_LOOKBACK_DAYS = 7

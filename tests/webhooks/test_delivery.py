@@ -207,3 +207,22 @@ def test_an_endpoint_deleted_while_a_post_is_on_its_way_is_no_error(
     with scope(organisation=organisation):
         services.endpoint_delete(member=membership(alice, organisation), endpoint=endpoint)
         assert services.delivery_record_attempt(delivery=delivery, outcome=Outcome(200)) is None
+
+
+def test_a_name_that_resolves_to_this_machine_is_refused_at_delivery(
+    endpoint, receiver, bob, share, settings, django_capture_on_commit_callbacks
+):
+    """The form refuses 127.0.0.1 written out; a DNS name is looked up when sending, so a
+    webhook cannot reach the servers' own network by a name (here `localhost`)."""
+    settings.WEBHOOKS_RETRY_DELAYS = []
+    port = receiver.url.split(":")[2].split("/")[0]
+    with scopes_disabled():
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url=f"http://localhost:{port}/h")
+    settings.WEBHOOKS_ALLOW_LOCAL = False
+    with django_capture_on_commit_callbacks(execute=True):
+        share(bob)
+    [delivery] = deliveries(endpoint)
+    assert (delivery.state, delivery.last_status_code) == ("failed", None)
+    with scopes_disabled():
+        assert "private network" in delivery.attempt_log.get().error
+    assert receiver.requests == []

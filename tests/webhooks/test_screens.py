@@ -170,3 +170,13 @@ def test_the_platform_admin_never_sees_the_secret(client_for, endpoint):
         assert response.status_code == 200, path
         assert endpoint.url in page(response) or "delivery" in path
         assert endpoint.secret.removeprefix("whsec_") not in page(response)
+
+
+def test_an_address_error_shows_with_the_other_errors(client_for, alice, organisation):
+    response = client_for(alice).post(
+        f"/{organisation.slug}/manage/webhooks/new/", {"url": "http://intranet.example.org/"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Enter an address that starts with https://." in page
+    assert "Choose at least one event." in page

@@ -75,7 +75,11 @@ class IdeaList(OrganisationViewMixin, generics.GenericAPIView):
     pagination_class = BoardCursor
     serializer_class = serializers.IdeaSerializer
 
-    @extend_schema(operation_id="ideas_list", parameters=BOARD_FILTERS)
+    @extend_schema(
+        operation_id="ideas_list",
+        parameters=BOARD_FILTERS,
+        responses=serializers.IdeaSerializer(many=True),
+    )
     def get(self, request, org):
         filters = IdeaFilterSet(request.query_params or None, request=request)
         if filters.is_bound and not filters.is_valid():
@@ -140,7 +144,7 @@ class IdeaSupport(OrganisationViewMixin, APIView):
         services.idea_support(member=self.membership, idea=_idea_or_404(self.membership, idea_id))
         return self._answer(idea_id)
 
-    @extend_schema(request=None, responses=serializers.SupportSerializer)
+    @extend_schema(request=None, responses={200: serializers.SupportSerializer})
     def delete(self, request, org, idea_id):
         idea = _idea_or_404(self.membership, idea_id)
         services.idea_unsupport(member=self.membership, idea=idea)

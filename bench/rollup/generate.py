@@ -125,8 +125,10 @@ def _make_structure(structure: Structure) -> None:
     _run(
         """
         INSERT INTO organisations_organisation
-            (name, slug, ods_code, suppression_threshold, response_target_days, created_at)
-        SELECT 'Bench NHS Trust ' || n, %(prefix)s || n, '', 11, 7, now()
+            (name, slug, ods_code, suppression_threshold, response_target_days,
+             urgent_response_target_days, speak_up_guardian_name, speak_up_guardian_contact,
+             incident_reporting_url, created_at)
+        SELECT 'Bench NHS Trust ' || n, %(prefix)s || n, '', 11, 7, 2, '', '', '', now()
         FROM generate_series(1, %(orgs)s) n
         """,
         params,
@@ -329,7 +331,8 @@ def _idea_batch(n: int, first: int, days: int, at: datetime) -> None:
         INSERT INTO ideas_idea
             (id, kind, title, description, status, is_anonymous, submitter_token,
              support_count, comment_count, created_at, status_changed_at, first_response_at,
-             author_id, category_id, organisation_id, ward_id, merged_into_id, team_id)
+             author_id, category_id, organisation_id, ward_id, merged_into_id, team_id,
+             is_urgent)
         SELECT id, kind, 'Synthetic ' || kind || ' ' || g,
                'Made by the roll-up benchmark: a short description of the ' || kind || '.',
                status, is_anonymous,
@@ -341,7 +344,7 @@ def _idea_batch(n: int, first: int, days: int, at: datetime) -> None:
                    WHEN 'implemented' THEN 2 WHEN 'not_taken_forward' THEN 1 ELSE 0 END,
                first_response_at,
                CASE WHEN is_anonymous THEN NULL ELSE user_id END,
-               category_id, org, ward_id, NULL, NULL
+               category_id, org, ward_id, NULL, NULL, false
         FROM bench_i
         """,
         params,

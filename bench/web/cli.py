@@ -169,6 +169,7 @@ def run_stage(args, ideas: int, load) -> dict:
         removed = seed.remove_shared_ideas(organisation)
         seed.log(f"{label} ideas: removed {removed:,} rows of ideas the benchmark shared")
         env.use_owner()
+        seed.remove_tokens(organisation)
     return stage
 
 

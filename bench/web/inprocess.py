@@ -80,14 +80,21 @@ class Requester:
         self.n += 1
         person = self.people[self.n % len(self.people)]
         self.client.cookies.clear()
+        path = self.path(self.n)
+        if self.page.auth == "token":
+            return self._check(
+                path, self.client.get(path, headers={"Authorization": f"Bearer {person.token}"})
+            )
         self.client.cookies["sessionid"] = person.session
         self.client.cookies["csrftoken"] = person.csrf_cookie
-        path = self.path(self.n)
         if self.page.kind == "get":
             response = self.client.get(path)
         else:
             data = form_data(self.page, person, self.fixture, self.n)
             response = self.client.post(path, data)
+        return self._check(path, response)
+
+    def _check(self, path: str, response):
         if response.status_code != self.page.expect:
             raise SystemExit(f"{self.page.name}: {path} answered {response.status_code}")
         return response

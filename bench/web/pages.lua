@@ -3,7 +3,8 @@
 -- bench/web/load.py:
 --   kind      "get", "share" or "support"
 --   paths     the paths to request (one is picked at random per request when several)
---   clients   { {cookie=..., token=..., body=...}, ... }: taken in turn, request by request
+--   clients   { {cookie=..., body=...} or {token=...}, ... }: taken in turn, request by
+--             request; a client with a token sends it as a bearer token, no cookies
 --   origin    the Origin header of POSTs (Django checks it on https requests)
 --   expect    the status every answer must have
 --   location  for redirects: a text the Location header must contain
@@ -38,7 +39,12 @@ function request()
   n = n + 1
   local client = cfg.clients[(n % #cfg.clients) + 1]
   local path = cfg.paths[r(1, #cfg.paths)]
-  local headers = { Cookie = client.cookie, ["X-Forwarded-Proto"] = "https" }
+  local headers = { ["X-Forwarded-Proto"] = "https" }
+  if client.token then
+    headers["Authorization"] = "Bearer " .. client.token
+  else
+    headers["Cookie"] = client.cookie
+  end
   if cfg.kind == "get" then
     return wrk.format("GET", path, headers)
   end

@@ -21,6 +21,8 @@ class Page:
     location: str | None = None
     # Served by the app's views (profiled and query-counted in-process).
     app: bool = True
+    # "session" (cookies, as a browser) or "token" (a read token, as an API client).
+    auth: str = "session"
 
 
 def pages(fixture: Fixture) -> list[Page]:
@@ -30,6 +32,7 @@ def pages(fixture: Fixture) -> list[Page]:
         Page(HEALTHZ, "get", (HEALTHZ,), "staff", 200, app=False),
         Page(BARE, "get", (BARE_PATH,), "staff", 200, app=False),
         Page("ideas board", "get", (board,), "staff", 200),
+        Page("API idea list", "get", (f"/api/v1/{slug}/ideas/",), "staff", 200, auth="token"),
         Page("idea page", "get", tuple(f"{board}{i}/" for i in fixture.ideas), "staff", 200),
         Page("share an idea (POST)", "share", (f"{board}new/",), "staff", 200),
         Page(
@@ -76,7 +79,9 @@ def form_data(page: Page, person: SignedIn, fixture: Fixture, n: int) -> dict:
 def lua_config(page: Page, fixture: Fixture, origin: str) -> str:
     """The Lua table pages.lua reads: one client per signed-in person."""
     clients = [
-        {
+        {"token": person.token}
+        if page.auth == "token"
+        else {
             "cookie": person.cookie,
             "body": urlencode(fixed_fields(page, person, fixture, n)),
         }

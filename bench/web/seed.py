@@ -18,6 +18,8 @@ from django.db import connection
 from django.test import Client
 
 from accounts.models import User
+from api.models import PersonalAccessToken
+from api.tokens import token_create
 from bench.rollup import generate
 from dashboards import rollup
 from ideas.models import Category, Idea
@@ -30,6 +32,8 @@ from .env import HOST
 # run: the scale stays what the generator made, and the daily limit of 30 ideas a person
 # does not carry over from one run to the next.
 SHARED_TITLE = "Bench web share"
+# The read tokens the API list is measured with; made afresh for each run.
+API_CLIENT_NAME = "Bench web"
 LEAD_EMAIL = "qi-lead-{slug}@" + generate.EMAIL_DOMAIN
 # Requests made as if through production's TLS proxy (SECURE_PROXY_SSL_HEADER).
 PROXY_HEADERS = {"Host": HOST, "X-Forwarded-Proto": "https"}
@@ -49,6 +53,7 @@ class SignedIn:
     csrf_cookie: str
     csrf_token: str
     ward_id: int | None
+    token: str = ""  # a read token, for the API (never printed or saved)
 
     @property
     def cookie(self) -> str:
@@ -131,6 +136,25 @@ def sign_in_user(user: User, form_url: str) -> SignedIn:
     )
 
 
+def read_token(user: User, organisation: Organisation) -> str:
+    _, raw = token_create(
+        user=user,
+        organisation_id=organisation.pk,
+        name=API_CLIENT_NAME,
+        scope="read",
+        lifetime=timedelta(days=1),
+    )
+    return raw
+
+
+def remove_tokens(organisation: Organisation) -> int:
+    with cross_organisation():
+        deleted, _ = PersonalAccessToken.objects.filter(
+            organisation=organisation, name=API_CLIENT_NAME
+        ).delete()
+    return deleted
+
+
 def sign_in(organisation: Organisation, *, staff: int, lead_sessions: int) -> Fixture:
     """Sessions for `staff` members and `lead_sessions` sessions of the QI lead."""
     form_url = f"/{organisation.slug}/ideas/new/"
@@ -155,10 +179,12 @@ def sign_in(organisation: Organisation, *, staff: int, lead_sessions: int) -> Fi
             .exclude(author_id__in=pool)
             .values_list("pk", flat=True)[:200]
         ]
+    remove_tokens(organisation)
     signed_in = []
     for member in members:
         person = sign_in_user(member.user, form_url)
         person.ward_id = member.home_ward_id
+        person.token = read_token(member.user, organisation)
         signed_in.append(person)
     with cross_organisation():
         lead = User.objects.get(email=LEAD_EMAIL.format(slug=organisation.slug))

@@ -22,6 +22,34 @@ def test_the_schema_describes_every_endpoint(client):
     }
 
 
+def test_every_operation_declares_its_problem_details(client):
+    """Declared once (api/schema.py), so an endpoint added later has them too."""
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    operations = [
+        (path, method, operation)
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    ]
+    assert len(operations) >= 10
+    for path, method, operation in operations:
+        responses = operation["responses"]
+        expected = {"401", "403", "429"} | ({"404"} if "{org}" in path else set())
+        expected |= {"400"} if method == "post" else set()
+        expected |= {"415"} if "requestBody" in operation else set()
+        assert expected <= set(responses), (method, path)
+        for code in expected:
+            content = responses[code]["content"]
+            assert content == {
+                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+            }
+    assert schema["components"]["schemas"]["Problem"]["required"] == [
+        "type",
+        "title",
+        "status",
+        "detail",
+    ]
+
+
 def test_the_docs_page_loads_only_our_own_scripts(client):
     response = client.get("/api/docs/")
     assert response.status_code == 200

@@ -33,7 +33,7 @@ class MyIdeas(OrganisationViewMixin, generics.GenericAPIView):
     pagination_class = NewestFirst
     serializer_class = out.MyIdeaSerializer
 
-    @extend_schema(operation_id="my_ideas_list")
+    @extend_schema(operation_id="my_ideas_list", responses=out.MyIdeaSerializer(many=True))
     def get(self, request, org):
         page = self.paginate_queryset(selectors.ideas_of_member(self.membership))
         return self.get_paginated_response(out.MyIdeaSerializer(page, many=True).data)
@@ -45,7 +45,9 @@ class Notifications(OrganisationViewMixin, generics.GenericAPIView):
     pagination_class = NewestFirst
     serializer_class = out.NotificationSerializer
 
-    @extend_schema(operation_id="notifications_list")
+    @extend_schema(
+        operation_id="notifications_list", responses=out.NotificationSerializer(many=True)
+    )
     def get(self, request, org):
         page = self.paginate_queryset(selectors.notifications_for(self.membership))
         return self.get_paginated_response(out.NotificationSerializer(page, many=True).data)

@@ -128,7 +128,11 @@ class ProjectList(ProjectEndpoint, generics.GenericAPIView):
     pagination_class = ProjectCursor
     serializer_class = out.ProjectSerializer
 
-    @extend_schema(operation_id="projects_list", parameters=[STAGE_FILTER])
+    @extend_schema(
+        operation_id="projects_list",
+        parameters=[STAGE_FILTER],
+        responses=out.ProjectSerializer(many=True),
+    )
     def get(self, request, org):
         stage = request.query_params.get("stage", "")
         if stage and stage not in Stage.values:

@@ -75,6 +75,10 @@ def _error_codes(method: str, operation: dict) -> list[int]:
         codes.append(400)
     if "requestBody" in operation:
         codes.append(415)
+    if method in UNSAFE and "Idempotency-Key" in {
+        p["name"] for p in operation.get("parameters", ())
+    }:
+        codes.append(422)  # an Idempotency-Key sent before with another request
     return codes
 
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from . import engagement_views, measure_views, member_views, project_views, triage_views, views
@@ -93,3 +93,6 @@ urlpatterns += [
     path(P + "pdsa/<int:cycle_id>/", measure_views.PDSADetail.as_view(), name="pdsa_detail"),
     path("v1/<slug:org>/engagement/", engagement_views.Engagement.as_view(), name="engagement"),
 ]
+
+# Last: any other address under /api/ is a JSON 404 (api.views.NoSuchEndpoint).
+urlpatterns += [re_path(r"^", views.NoSuchEndpoint.as_view(), name="no_such_endpoint")]

@@ -198,3 +198,14 @@ class SiteList(OrganisationList):
 class WardList(OrganisationList):
     model, related = Ward, ("site",)
     serializer_class = serializers.WardSerializer
+
+
+class NoSuchEndpoint(ApiViewMixin, APIView):
+    """Any other address under /api/: a problem-details 404, not Django's HTML page, so
+    that a client always gets JSON (after the same sign-in and rate limits)."""
+
+    schema = None  # not an operation of the API
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise exceptions.NotFound("Not found.")

@@ -73,3 +73,17 @@ def test_an_unknown_idea_is_a_404_problem(api_for, bob, organisation):
 def test_form_data_is_refused_with_415(client_for, bob, organisation):
     response = client_for(bob).post(f"/api/v1/{organisation.slug}/ideas/", {"title": "x"})
     _problem(response, 415)
+
+
+def test_an_address_the_api_does_not_have_is_a_json_404(api_for, bob, organisation):
+    client = api_for(bob)
+    for path in (
+        f"/api/v1/{organisation.slug}/projects/not-a-number/",
+        f"/api/v1/{organisation.slug}/ideas/not-a-uuid/",
+        "/api/v2/anything",
+    ):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["detail"] == "Not found."
+    assert api_for(None).get("/api/v1/nothing/").status_code == 401

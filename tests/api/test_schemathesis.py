@@ -13,7 +13,6 @@ from django.db import close_old_connections
 from django.test import override_settings
 from django_scopes import scope
 from hypothesis import HealthCheck, settings
-from rest_framework.throttling import SimpleRateThrottle
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -24,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
 from ideas import services
 from improvewell.wsgi import application
 from tests.conftest import membership
+from tests.isolation.test_routes import objects_of_other_organisation
 
 # `https`: the app redirects plain http when DEBUG is off, as in production.
 BASE_URL = "https://testserver"
@@ -53,23 +53,12 @@ def _keep_the_tests_connection():
         signal.connect(close_old_connections)
 
 
-class _Generous(dict):
-    def __missing__(self, scope):
-        return "100000/minute"
-
-
-@pytest.fixture(autouse=True)
-def _generous_throttles(monkeypatch):
-    """Hundreds of requests a minute from one token: DRF's rate throttles (their rates
-    are read once, at import) let them through. A 429 is documented for every operation
-    all the same, and the cache that counts requests starts empty for each test."""
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", _Generous())
-
-
 def _caller(user, make_token, organisation, share, dana, categories, ward) -> dict:
     """A write token of `user`, and rows for the path: the organisation, an idea of
-    another member's with a comment, and an anonymous idea of the caller's own; and a
-    category and a ward that exist, for new ideas."""
+    another member's with a comment, and an anonymous idea of the caller's own, one row
+    of every other kind a path names (a project with its measure, point, driver node and
+    PDSA cycle, a team, a notification); and a category and a ward that exist, for new
+    ideas. (The rate limits are the tests' generous ones, tests/conftest.py.)"""
     ideas = [share(dana, title="Night trolley"), share(user, anonymous=True, title="Quiet")]
     with scope(organisation=organisation):
         services.comment_add(
@@ -80,6 +69,11 @@ def _caller(user, make_token, organisation, share, dana, categories, ward) -> di
         "org": organisation.slug,
         "rows": {"category": categories["Efficiency and waste"].pk, "ward": ward.pk},
         "idea_ids": itertools.cycle([*(str(i.pk) for i in ideas), str(uuid.UUID(int=0))]),
+        "ids": {
+            name: itertools.cycle([pk, 0])
+            for name, pk in objects_of_other_organisation(organisation).items()
+            if name.endswith("_id") and isinstance(pk, int)
+        },
     }
 
 
@@ -102,6 +96,9 @@ def _call_and_validate(case, caller):
         path["org"] = caller["org"]
     if "idea_id" in path:
         path["idea_id"] = next(caller["idea_ids"])
+    for name, ids in caller["ids"].items():
+        if name in path:
+            path[name] = next(ids)
     if isinstance(case.body, dict):
         for field, pk in caller["rows"].items():
             if isinstance(case.body.get(field), int):

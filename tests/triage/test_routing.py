@@ -296,7 +296,7 @@ def test_admin_changes_a_rule(alice, organisation, ward, team, other_team, clien
 
 
 def test_reorder_keeps_every_rule_and_stops_at_the_ends(alice, organisation, team, client_for):
-    first, second, third = (add_rule(organisation, team, n) for n in ("A", "B", "C"))
+    first, _, third = (add_rule(organisation, team, n) for n in ("A", "B", "C"))
     client = client_for(alice)
     client.post(rule_url(third, "move/"), {"direction": "up"})
     assert rules_in_order(organisation) == ["A", "C", "B"]

@@ -89,6 +89,15 @@ WHO_MAY = {
     "site": (LEADS, LEADS, PRIVILEGED),
     "people": (LEADS, LEADS, PRIVILEGED),
     "spc": (LEADS, LEADS, PRIVILEGED),
+    # Leads read the routing rules and try an idea on them (a POST that changes nothing);
+    # admins change them.
+    "routing_rules": (LEADS, LEADS, PRIVILEGED),
+    "routing_rule_add": (ADMINS, ADMINS, PRIVILEGED),
+    "routing_rule_edit": (ADMINS, ADMINS, PRIVILEGED),
+    "routing_rule_move": (ADMINS, ADMINS, PRIVILEGED),
+    "routing_rule_disable": (ADMINS, ADMINS, PRIVILEGED),
+    "routing_rule_enable": (ADMINS, ADMINS, PRIVILEGED),
+    "routing_rule_delete": (ADMINS, ADMINS, PRIVILEGED),
     "webhook_list": (ADMINS, ADMINS, PRIVILEGED),
     "webhook_add": (ADMINS, ADMINS, PRIVILEGED),
     "webhook_detail": (ADMINS, ADMINS, PRIVILEGED),

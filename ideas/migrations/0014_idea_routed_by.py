@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('ideas', '0013_urgent_concerns'),
-        ('triage', '0001_routing_rules_routing'),
+        ('triage', '0001_routing_rules'),
     ]
 
     operations = [

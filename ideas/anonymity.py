@@ -167,5 +167,5 @@ def pulse_check_ins_by(member: Membership, *, days) -> Q:
 
 def unlinked_token() -> str:
     """A random token in place of an erased person's: nobody's key derives it, so the
-    rows it marks belong to nobody, and two such rows cannot be linked to each other."""
+    rows it marks belong to nobody."""
     return secrets.token_hex(32)

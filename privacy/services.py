@@ -5,9 +5,9 @@ reserved `.invalid` domain that reaches nobody), their password (unusable), two-
 authenticators, email addresses, signed-in sessions, API tokens, social accounts,
 notifications, and invitations sent to their address. What stays: what they
 contributed (ideas, comments, supports), shown as a former member's, because colleagues
-built on it. Their anonymity is severed: each of their anonymous ideas and pulse
-check-ins gets a random token that nobody's key derives, so that no one, not even whoever
-holds ANONYMITY_KEY, can match them to the person again.
+built on it. Their anonymity is severed: their anonymous ideas and pulse check-ins get
+random tokens that nobody's key derives, so that no one, not even whoever holds
+ANONYMITY_KEY, can match them to the person again.
 
 A person who is also a member of another organisation is not erased (that
 organisation still knows them): their membership here is removed, and their anonymous
@@ -42,16 +42,22 @@ def erased_email() -> str:
     return f"erased-{uuid.uuid4()}@invalid"
 
 
+def is_erased(user) -> bool:
+    return not user.is_active and user.email.endswith("@invalid")
+
+
 def _sever_anonymity(member: Membership) -> None:
-    """Give each anonymous row of the member here a random token of its own, and drop
-    their notifications: afterwards their token matches nothing and "My ideas" of
-    nobody lists those ideas."""
-    for idea_id in (
-        Idea.objects.filter(organisation=member.organisation, is_anonymous=True)
-        .filter(shared_by(member))
-        .values_list("pk", flat=True)
-    ):
-        Idea.objects.filter(pk=idea_id).update(submitter_token=unlinked_token())
+    """Give the member's anonymous rows here tokens that nobody's key derives, and drop
+    their notifications: afterwards their own token matches nothing, and "My ideas" of
+    nobody lists those ideas.
+
+    Their anonymous ideas share one new token, as they shared the old one, so that the
+    dashboards still count one contributor when a day is rolled up again. Each check-in
+    gets its own, as each day had its own.
+    """
+    Idea.objects.filter(organisation=member.organisation, is_anonymous=True).filter(
+        shared_by(member)
+    ).update(submitter_token=unlinked_token())
     Notification.objects.filter(organisation=member.organisation).filter(
         addressed_to(member)
     ).delete()
@@ -66,6 +72,8 @@ def _check_erasable(membership: Membership, *, by: Membership) -> None:
         raise ValidationError("You cannot erase your own personal data.")
     if membership.is_active:
         raise ValidationError("Deactivate this member first: only a leaver's data is erased.")
+    if is_erased(membership.user):
+        raise ValidationError("This person's personal data has already been erased.")
     if membership.user.is_staff or membership.user.is_superuser:
         raise ValidationError("This person is a platform admin: ask ImproveWell support.")
 

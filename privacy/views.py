@@ -75,6 +75,7 @@ def member_erase(request, org_slug, membership_id):
     context = {
         "member": membership,
         "error": error,
+        "erased": services.is_erased(membership.user),
         "elsewhere": _other_organisations(membership),
     }
     return render(request, "privacy/member_erase.html", context, status=400 if error else 200)

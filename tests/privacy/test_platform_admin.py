@@ -33,9 +33,7 @@ def platform_admin(db):
     return user
 
 
-def test_the_organisation_list_offers_to_add_one_with_its_first_admin(
-    client_for, platform_admin
-):
+def test_the_organisation_list_offers_to_add_one_with_its_first_admin(client_for, platform_admin):
     page = client_for(platform_admin).get("/admin/organisations/organisation/")
     assert ONBOARD in page.content.decode()
     assert client_for(platform_admin).get(ONBOARD).status_code == 200
@@ -49,7 +47,8 @@ def test_a_platform_admin_adds_an_organisation_and_invites_its_first_admin(
     assert response.status_code == 302
     with scopes_disabled():
         organisation = Organisation.objects.get(slug="riverside")
-        assert response["Location"] == f"/admin/organisations/organisation/{organisation.pk}/change/"
+        change_page = f"/admin/organisations/organisation/{organisation.pk}/change/"
+        assert response["Location"] == change_page
         assert organisation.ods_code == "RXR"
         assert SignupDomain.objects.get(organisation=organisation).domain == "riverside.nhs.uk"
         (invitation,) = Invitation.objects.filter(organisation=organisation)
@@ -110,9 +109,7 @@ def test_a_platform_admin_lands_on_the_admin_after_signing_in(client, settings):
     assert client.get("/")["Location"] == "/admin/"
 
 
-def test_a_platform_admin_who_is_also_a_member_goes_to_their_organisation(
-    client, bob, settings
-):
+def test_a_platform_admin_who_is_also_a_member_goes_to_their_organisation(client, bob, settings):
     settings.REQUIRE_MFA = False
     bob.is_staff = True
     bob.set_password(PASSWORD)

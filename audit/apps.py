@@ -5,3 +5,12 @@ class AuditConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "audit"
     verbose_name = "Audit trail"
+
+    def ready(self):
+        from organisations.onboarding import organisation_onboarded
+
+        from . import receivers
+
+        organisation_onboarded.connect(
+            receivers.organisation_onboarded, dispatch_uid="audit.organisation_onboarded"
+        )

@@ -61,3 +61,12 @@ def member_list(organisation: Organisation, *, query: str = "", role: str = "", 
     elif status == "inactive":
         members = members.filter(is_active=False)
     return members.order_by("user__name", "user__email")
+
+
+def is_platform_admin_only(user) -> bool:
+    """A platform admin (staff or superuser) with no active membership: their place is
+    /admin/, not "You are not part of an organisation yet"."""
+    if not user.is_authenticated or not (user.is_staff or user.is_superuser):
+        return False
+    with cross_organisation():
+        return not Membership.objects.filter(user=user, is_active=True).exists()

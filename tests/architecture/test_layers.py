@@ -34,6 +34,7 @@ LAYERS = [
     "dashboards",
     "api",  # the REST API: may use every app; nothing imports it
     "webhooks",  # signed event deliveries: hears the apps below through their signals
+    "privacy",  # a person's own data (UK GDPR): reads and erases across the apps below
     "project",  # improvewell's settings, URLs, home page and demo seeding
 ]
 RANK = {name: rank for rank, name in enumerate(LAYERS)}

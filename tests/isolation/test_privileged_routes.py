@@ -106,6 +106,7 @@ WHO_MAY = {
     "webhook_enable": (ADMINS, ADMINS, PRIVILEGED),
     "webhook_test": (ADMINS, ADMINS, PRIVILEGED),
     "webhook_delete": (ADMINS, ADMINS, PRIVILEGED),
+    "member_erase": (ADMINS, ADMINS, PRIVILEGED),
 }
 
 

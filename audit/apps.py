@@ -5,3 +5,10 @@ class AuditConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "audit"
     verbose_name = "Audit trail"
+
+    def ready(self):
+        from organisations.signals import admin_action
+
+        from . import receivers
+
+        admin_action.connect(receivers.admin_action, dispatch_uid="audit.admin_action")

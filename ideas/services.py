@@ -325,6 +325,8 @@ def pulse_check_in(
     *, member: Membership, score: int, tags: list[str], day: date | None = None
 ) -> PulseCheckIn:
     """Record how a shift went. At most one per person per day: a second replaces the first."""
+    if not member.organisation.pulse_enabled:
+        raise ValidationError("Pulse check-ins are switched off in this organisation.")
     if not 1 <= int(score) <= 5:
         raise ValidationError({"score": "Choose a score from 1 to 5."})
     unknown = set(tags) - set(PulseTag.values)

@@ -47,6 +47,7 @@ def _fill(route: str, values: dict) -> str:
 def objects_of_other_organisation(organisation) -> dict:
     """One object of each kind that a URL can name, owned by `organisation`."""
     from ideas.models import Notification
+    from organisations.models import SignupDomain
     from projects.models import ChangePoint, DriverNode, MeasurePoint, PDSACycle
     from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -99,6 +100,9 @@ def objects_of_other_organisation(organisation) -> dict:
         WebhookAttempt.objects.create(
             organisation=organisation, delivery=delivery, number=1, status_code=500
         )
+        domain = SignupDomain.objects.create(
+            organisation=organisation, domain=f"{organisation.slug}.example.nhs.uk"
+        )
     return {
         "membership_id": membership.pk,
         "invitation_id": invitation.pk,
@@ -115,6 +119,7 @@ def objects_of_other_organisation(organisation) -> dict:
         "change_id": change.pk,
         "notification_id": notification.pk,
         "endpoint_id": endpoint.pk,
+        "domain_id": domain.pk,
     }
 
 
@@ -205,6 +210,7 @@ def test_random_object_ids_give_404_not_500(client_for, alice, organisation):
                         "point_id",
                         "cycle_id",
                         "change_id",
+                        "domain_id",
                     ],
                     987654321,
                 ),

@@ -72,6 +72,8 @@ def _check_submission(organisation, *, kind, title, category, ward, site) -> Non
         raise ValidationError({"site": "Name a ward or a site, not both."})
     if not category.is_active:
         raise ValidationError({"category": "Choose a category from the list."})
+    if ward is not None and not ward.is_active:
+        raise ValidationError({"ward": "That ward is no longer in use. Choose another."})
     if kind not in Kind.values:
         raise ValidationError({"kind": "Choose what you are sharing."})
     try:

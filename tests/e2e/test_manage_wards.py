@@ -41,9 +41,7 @@ def test_an_admin_archives_and_merges_wards_on_a_phone(
         page.get_by_role("link", name="Merge Ash Ward").click()
         page.get_by_label("Merge into").select_option(label=f"Oak Ward ({ward.site})")
         page.get_by_role("button", name="Continue").click()
-        expect(page.get_by_role("heading", level=1)).to_have_text(
-            "Merge Ash Ward into Oak Ward?"
-        )
+        expect(page.get_by_role("heading", level=1)).to_have_text("Merge Ash Ward into Oak Ward?")
         assert_no_axe_violations(page)
         page.get_by_role("button", name="Merge wards").click()
         expect(page.get_by_text("Ash Ward is merged into Oak Ward and archived.")).to_be_visible()

@@ -8,9 +8,11 @@ class AuditConfig(AppConfig):
 
     def ready(self):
         from organisations.onboarding import organisation_onboarded
+        from organisations.signals import admin_action
 
         from . import receivers
 
         organisation_onboarded.connect(
             receivers.organisation_onboarded, dispatch_uid="audit.organisation_onboarded"
         )
+        admin_action.connect(receivers.admin_action, dispatch_uid="audit.admin_action")

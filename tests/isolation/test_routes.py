@@ -47,6 +47,7 @@ def _fill(route: str, values: dict) -> str:
 def objects_of_other_organisation(organisation) -> dict:
     """One object of each kind that a URL can name, owned by `organisation`."""
     from ideas.models import Notification
+    from organisations.models import SignupDomain
     from projects.models import ChangePoint, DriverNode, MeasurePoint, PDSACycle
     from triage.models import RoutingRule
     from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -104,6 +105,9 @@ def objects_of_other_organisation(organisation) -> dict:
             organisation=organisation, name="Walked rule", team=project.team
         )
         rule.wards.add(idea.ward)
+        domain = SignupDomain.objects.create(
+            organisation=organisation, domain=f"{organisation.slug}.example.nhs.uk"
+        )
     return {
         "membership_id": membership.pk,
         "invitation_id": invitation.pk,
@@ -121,6 +125,7 @@ def objects_of_other_organisation(organisation) -> dict:
         "notification_id": notification.pk,
         "endpoint_id": endpoint.pk,
         "rule_id": rule.pk,
+        "domain_id": domain.pk,
     }
 
 
@@ -212,6 +217,7 @@ def test_random_object_ids_give_404_not_500(client_for, alice, organisation):
                         "cycle_id",
                         "change_id",
                         "rule_id",
+                        "domain_id",
                     ],
                     987654321,
                 ),

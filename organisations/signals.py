@@ -1,0 +1,19 @@
+"""What organisations tell the capabilities above them, without importing them.
+
+Sent from organisations' services inside their transactions, so that a receiver's rows
+are written with the change or not at all (tests/architecture/test_layers.py: the apps
+above import organisations, never the other way round).
+"""
+
+from django.dispatch import Signal
+
+# Two wards become one: `kept=`, `merged=`. Sent before `merged` is archived; every app
+# whose rows name a ward moves them to `kept` (ideas, teams, projects) or recomputes
+# them (dashboards). tests/organisations/test_manage_merge.py fails for a model that
+# points at a ward and is left behind.
+ward_merging = Signal()
+# A ward moved to another site: `ward=`, `from_site=`. Figures by site change with it.
+ward_moved = Signal()
+# An organisation admin changed something: `member=`, `action=`, `before=`, `after=`.
+# The audit trail writes it down (audit/apps.py).
+admin_action = Signal()

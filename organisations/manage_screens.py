@@ -34,7 +34,7 @@ SCREENS = [
     ),
     ("webhooks:webhook_list", "Webhooks", "Tell other systems when ideas and projects change."),
     ("organisations:sso_settings", "Single sign-on", "Sign in with NHSmail (Microsoft Entra ID)."),
-    ("audit:audit_log", "Audit log", "Who changed what, and when."),
+    ("audit:log", "Audit log", "Who changed what, and when."),
 ]
 
 

@@ -40,6 +40,7 @@ WHO_MAY = {
     "member_reactivate": (ADMINS, ADMINS, PRIVILEGED),
     "invitation_list": (ADMINS, ADMINS, PRIVILEGED),
     "concern_settings": (ADMINS, ADMINS, PRIVILEGED),
+    "sso_settings": (ADMINS, ADMINS, PRIVILEGED),
     "invitation_revoke": (ADMINS, ADMINS, PRIVILEGED),
     "board": (EVERYONE, EVERYONE, PAGE),
     "submit": (EVERYONE, EVERYONE, PAGE),

@@ -59,7 +59,8 @@ CLIENT_ID_ERROR = (
     "a GUID such as 0b5a8f5e-6f6c-4c7e-9d55-3f1c6a2b9e10."
 )
 
-# Sent after an admin changes the settings (the audit trail listens).
+# Sent inside the change's transaction with `member`, `before` and `after` (the audit
+# trail, a layer above, listens).
 sso_settings_changed = Signal()
 
 
@@ -139,14 +140,15 @@ def sso_configure(
     client_secret: str,
     is_enabled: bool,
     allow_signup: bool,
-    by,
+    by: Membership,
 ) -> OrganisationSSO:
-    """An organisation admin sets up (or changes) sign-in with NHSmail (Microsoft).
+    """An organisation admin (`by`) sets up or changes sign-in with NHSmail (Microsoft).
 
     An empty `client_secret` keeps the stored one; there must be one to switch it on.
     """
     tenant, client_id = _clean_tenant(tenant), _clean_client_id(client_id)
     current = sso_for_organisation(organisation)
+    before = _described(current, secret_changed=False) if current else {}
     app = current.app if current else SocialApp(provider=PROVIDER)
     if client_secret:
         app.secret = seal_secret(client_secret.strip())
@@ -163,15 +165,20 @@ def sso_configure(
             organisation=organisation,
             defaults={"app": app, "is_enabled": is_enabled, "allow_signup": allow_signup},
         )
-    after = {
-        "tenant": tenant,
-        "client_id": client_id,
-        "is_enabled": is_enabled,
-        "allow_signup": allow_signup,
-        "secret_changed": bool(client_secret),
-    }
-    sso_settings_changed.send(sender=OrganisationSSO, sso=sso, by=by, after=after)
+        after = _described(sso, secret_changed=bool(client_secret))
+        sso_settings_changed.send(sender=OrganisationSSO, member=by, before=before, after=after)
     return sso
+
+
+def _described(sso: OrganisationSSO, *, secret_changed: bool) -> dict:
+    """The settings for the audit trail: never the secret, only whether it changed."""
+    return {
+        "tenant": sso.app.settings.get("tenant", ""),
+        "client_id": sso.app.client_id,
+        "is_enabled": sso.is_enabled,
+        "allow_signup": sso.allow_signup,
+        "secret_changed": secret_changed,
+    }
 
 
 def may_sign_up(sso: OrganisationSSO, email: str) -> bool:

@@ -45,7 +45,7 @@ def sso_settings(request, org_slug):
     if request.method == "POST" and form.is_valid():
         try:
             sso.sso_configure(
-                organisation=request.organisation, by=request.user, **form.cleaned_data
+                organisation=request.organisation, by=request.membership, **form.cleaned_data
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

@@ -15,6 +15,7 @@ from django_scopes import scopes_disabled
 from accounts.models import User
 from organisations import sso
 from organisations.models import Membership, Role
+from tests.conftest import membership
 
 from .sso_stub import MicrosoftStub
 
@@ -39,7 +40,7 @@ def set_up_sso(organisation, admin, stub, *, is_enabled=True, allow_signup=True)
         client_secret=SECRET,
         is_enabled=is_enabled,
         allow_signup=allow_signup,
-        by=admin,
+        by=membership(admin, organisation),
     )
     app = found.app
     app.settings = {**app.settings, "login_url": stub.url, "graph_url": stub.url}
@@ -201,3 +202,17 @@ def test_the_client_secret_is_stored_encrypted(organisation, alice, stub):
     stored = SocialApp.objects.get(pk=found.app_id).secret
     assert SECRET not in stored
     assert sso.open_secret(stored) == SECRET
+
+
+@pytest.mark.django_db
+def test_an_admin_signing_in_this_way_still_gives_their_two_factor_code(
+    client, organisation, alice, stub
+):
+    set_up_sso(organisation, alice, stub)
+    stub.person("alice@city.nhs.uk", name="Alice Admin")
+
+    response = sign_in(client, stub)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    assert not signed_in_user(client).is_authenticated

@@ -2,7 +2,9 @@
 
 import pytest
 from allauth.socialaccount.models import SocialApp
+from django_scopes import scopes_disabled
 
+from audit.models import AuditEvent
 from organisations import sso
 
 from .test_sso import CLIENT_ID, SECRET, TENANT
@@ -41,6 +43,16 @@ def test_an_admin_sets_it_up_and_the_secret_is_never_shown_back(
     assert saved(other_organisation) is None
     assert "/accounts/sso/city-hospitals/" in page
     assert "/accounts/microsoft/login/callback/" in page
+    with scopes_disabled():
+        (event,) = AuditEvent.objects.all()
+    assert (event.organisation, event.actor, event.before) == (organisation, alice, {})
+    assert event.after == {
+        "tenant": TENANT,
+        "client_id": CLIENT_ID,
+        "is_enabled": True,
+        "allow_signup": True,
+        "secret_changed": True,
+    }
 
 
 @pytest.mark.django_db
@@ -51,6 +63,10 @@ def test_an_empty_secret_keeps_the_saved_one(client_for, alice, organisation):
     found = saved(organisation)
     assert sso.open_secret(found.app.secret) == SECRET
     assert found.allow_signup is False
+    with scopes_disabled():
+        latest = AuditEvent.objects.first()
+    assert (latest.before["allow_signup"], latest.after["allow_signup"]) == (True, False)
+    assert latest.after["secret_changed"] is False
     assert SocialApp.objects.count() == 1
 
 

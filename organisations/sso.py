@@ -23,6 +23,7 @@ enter it here; it is stored as an allauth `SocialApp` (provider "microsoft", set
 import base64
 import hashlib
 import re
+from urllib.parse import urlsplit
 
 from allauth.socialaccount.models import SocialApp
 from cryptography.fernet import Fernet, InvalidToken
@@ -44,6 +45,8 @@ from .models import (
 )
 
 PROVIDER = "microsoft"
+# Where allauth's Microsoft provider sends people (an app's settings may say otherwise).
+MICROSOFT_LOGIN = "https://login.microsoftonline.com"
 # Which organisation's app the sign-in under way uses (set when it starts).
 SESSION_KEY = "sso_organisation_id"
 SEALED = "fernet:"
@@ -99,6 +102,23 @@ def enabled_sso(**lookup) -> OrganisationSSO | None:
             .filter(is_enabled=True, **lookup)
             .first()
         )
+
+
+def login_origins(found: OrganisationSSO | None = None) -> list[str]:
+    """The sign-in servers a start page's form leads to, for its CSP `form-action`:
+    the one of `found`, or of every switched-on organisation."""
+    if found is not None:
+        apps = [found.app]
+    else:
+        with cross_organisation():
+            apps = list(
+                SocialApp.objects.filter(organisation_sso__is_enabled=True).only("settings")
+            )
+    origins = set()
+    for app in apps:
+        url = urlsplit(app.settings.get("login_url", MICROSOFT_LOGIN))
+        origins.add(f"{url.scheme}://{url.netloc}")
+    return sorted(origins)
 
 
 def sso_for_email(email: str) -> OrganisationSSO | None:

@@ -7,7 +7,7 @@ token request (client id, decrypted secret, code, redirect URI) and the profile 
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 ACCESS_TOKEN = "stub-access-token"
 
@@ -35,7 +35,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         stub = self.server.stub
-        stub.profile_requests.append(urlsplit(self.path).path)
+        url = urlsplit(self.path)
+        if url.path.endswith("/oauth2/v2.0/authorize"):
+            # The person "signs in" at once and is sent back with a code (browser tests).
+            query = {k: v[0] for k, v in parse_qs(url.query).items()}
+            code = urlencode({"code": "stub-code", "state": query["state"]})
+            back = f"{query['redirect_uri']}?{code}"
+            self.send_response(302)
+            self.send_header("Location", back)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        stub.profile_requests.append(url.path)
         if self.headers.get("Authorization") != f"Bearer {ACCESS_TOKEN}":
             return self._reply(401, {"error": {"message": "Access token is empty."}})
         return self._reply(200, stub.profile)

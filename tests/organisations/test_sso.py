@@ -216,3 +216,15 @@ def test_an_admin_signing_in_this_way_still_gives_their_two_factor_code(
     assert response.status_code == 302
     assert response["Location"] == "/accounts/2fa/authenticate/"
     assert not signed_in_user(client).is_authenticated
+
+
+@pytest.mark.django_db
+def test_the_start_pages_let_their_form_go_on_to_the_sign_in_server(
+    client, organisation, alice, stub
+):
+    """CSP's form-action also covers the redirect that follows a form's POST."""
+    set_up_sso(organisation, alice, stub)
+    for path in ("/accounts/sso/", "/accounts/sso/city-hospitals/"):
+        policy = client.get(path)["Content-Security-Policy"]
+        assert f"form-action 'self' {stub.url}" in policy
+    assert "form-action 'self';" in client.get("/accounts/login/")["Content-Security-Policy"]

@@ -224,7 +224,32 @@ def test_the_start_pages_let_their_form_go_on_to_the_sign_in_server(
 ):
     """CSP's form-action also covers the redirect that follows a form's POST."""
     set_up_sso(organisation, alice, stub)
-    for path in ("/accounts/sso/", "/accounts/sso/city-hospitals/"):
+
+    def form_action(path):
         policy = client.get(path)["Content-Security-Policy"]
-        assert f"form-action 'self' {stub.url}" in policy
-    assert "form-action 'self';" in client.get("/accounts/login/")["Content-Security-Policy"]
+        directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+        return directives["form-action"]
+
+    for path in ("/accounts/sso/", "/accounts/sso/city-hospitals/"):
+        assert form_action(path) == f"'self' {stub.url}"
+    assert form_action("/accounts/login/") == "'self'"
+
+
+@pytest.mark.django_db
+def test_an_account_whose_address_was_never_confirmed_loses_its_password_on_connecting(
+    client, organisation, alice, stub
+):
+    """Someone who signed up with Nina's address first cannot keep a way in."""
+    squatter = User.objects.create_user("nina.nurse@city.nhs.uk", password="typed-by-someone")
+    EmailAddress.objects.create(user=squatter, email=squatter.email, verified=False, primary=True)
+    set_up_sso(organisation, alice, stub)
+    stub.person("nina.nurse@city.nhs.uk")
+
+    response = sign_in(client, stub)
+
+    squatter.refresh_from_db()
+    assert not squatter.has_usable_password()
+    assert SocialAccount.objects.get().user == squatter
+    # The address was never confirmed here: Nina confirms it once, by email.
+    assert response["Location"] == "/accounts/confirm-email/"
+    assert not signed_in_user(client).is_authenticated

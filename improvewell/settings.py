@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.microsoft",
     "django_celery_beat",
     "django_htmx",
     "csp",
@@ -181,6 +183,16 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
 if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("ALLAUTH_TRUSTED_PROXY_COUNT must be 0 or more.")
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default="") or None
+# Single sign-on with Microsoft Entra ID (NHSmail), one app per organisation, set up by
+# its admins (organisations/sso.py says who is let in and why; docs/deployment.md how
+# to register the app). An address counts as verified only at a domain the signing-in
+# organisation lists for sign-up; then an existing account with that verified address
+# is connected instead of a second one created.
+SOCIALACCOUNT_ADAPTER = "organisations.sso_adapter.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {"microsoft": {"SCOPE": ["openid", "email", "profile", "User.Read"]}}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ImproveWell"
 USERSESSIONS_TRACK_ACTIVITY = False

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from improvewell import views
+from organisations import sso_views
 from organisations import views as organisation_views
 
 # The admin signs in through allauth, so its rate limits and MFA apply.
@@ -20,6 +21,9 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("account/", views.account_settings, name="account_settings"),
     path("admin/", admin.site.urls),
+    # Sign-in with NHSmail (Microsoft): finds the organisation's app, then allauth's flow.
+    path("accounts/sso/", sso_views.sso_choose, name="sso_choose"),
+    path("accounts/sso/<slug:organisation_slug>/", sso_views.sso_start, name="sso_start"),
     path("accounts/", include("allauth.urls")),
     path("account/tokens/", include("api.token_urls")),
     path("account/data/", include("privacy.account_urls")),

@@ -123,3 +123,45 @@ class ConcernSettingsForm(forms.ModelForm):
             "urgent_response_target_days",
         ]
         labels = {"urgent_response_target_days": "Response target for urgent concerns (days)"}
+
+
+class SSOSettingsForm(forms.Form):
+    """Sign-in with NHSmail (Microsoft). The rules live in organisations/sso.py."""
+
+    is_enabled = forms.BooleanField(
+        label="Let members sign in with NHSmail (Microsoft)", required=False
+    )
+    tenant = forms.CharField(
+        label="Directory (tenant) ID",
+        max_length=253,
+        help_text="From the app's overview page in Entra ID: a GUID, or a verified domain "
+        "of your directory such as yourtrust.nhs.uk.",
+    )
+    client_id = forms.CharField(
+        label="Application (client) ID",
+        max_length=36,
+        help_text="From the app's overview page in Entra ID.",
+    )
+    client_secret = forms.CharField(
+        label="Client secret value",
+        max_length=255,
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Stored encrypted and never shown again. Leave empty to keep the one saved.",
+    )
+    allow_signup = forms.BooleanField(
+        label="Let people join on their first sign-in",
+        required=False,
+        help_text="Only people whose verified email address is at one of the organisation's "
+        "sign-up domains; they join as staff.",
+    )
+
+
+class SSOStartForm(forms.Form):
+    email = forms.EmailField(
+        label="Your work email address",
+        max_length=254,
+        help_text="For example name@yourtrust.nhs.uk.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

@@ -320,3 +320,32 @@ class Invitation(models.Model):
 
 def normalise_domain(value: str) -> str:
     return (value or "").strip().lower().removeprefix("@")
+
+
+class OrganisationSSO(models.Model):
+    """Single sign-on with Microsoft Entra ID (NHSmail) for one organisation.
+
+    The tenant, client id and (encrypted) client secret live in the allauth SocialApp
+    it points to; organisations/sso.py holds the rules about who it lets in.
+    """
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="sso")
+    app = models.OneToOneField(
+        "socialaccount.SocialApp", on_delete=models.CASCADE, related_name="organisation_sso"
+    )
+    is_enabled = models.BooleanField("sign-in with NHSmail (Microsoft) is on", default=False)
+    allow_signup = models.BooleanField(
+        "new members may join on their first sign-in",
+        default=False,
+        help_text="Only people whose email address is at one of the organisation's "
+        "sign-up domains.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = "single sign-on setting"
+
+    def __str__(self):
+        return f"Single sign-on for {self.organisation}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import manage_views, views
+from . import manage_views, sso_views, views
 
 app_name = "organisations"
 
@@ -19,6 +19,7 @@ urlpatterns = [
         views.member_reactivate,
         name="member_reactivate",
     ),
+    path("manage/sso/", sso_views.sso_settings, name="sso_settings"),
     path("manage/concerns/", views.concern_settings, name="concern_settings"),
     path("manage/invitations/", views.invitation_list, name="invitation_list"),
     path(

@@ -49,6 +49,7 @@ WHO_MAY = {
     "ward_merge": (ADMINS, ADMINS, PRIVILEGED),
     "organisation_settings": (ADMINS, ADMINS, PRIVILEGED),
     "signup_domain_remove": (ADMINS, ADMINS, PRIVILEGED),
+    "sso_settings": (ADMINS, ADMINS, PRIVILEGED),
     "invitation_revoke": (ADMINS, ADMINS, PRIVILEGED),
     "board": (EVERYONE, EVERYONE, PAGE),
     "submit": (EVERYONE, EVERYONE, PAGE),

@@ -41,6 +41,9 @@ WHO_MAY = {
     "invitation_list": (ADMINS, ADMINS, PRIVILEGED),
     "concern_settings": (ADMINS, ADMINS, PRIVILEGED),
     "invitation_revoke": (ADMINS, ADMINS, PRIVILEGED),
+    "staff_import": (ADMINS, ADMINS, PRIVILEGED),
+    "staff_import_job": (ADMINS, ADMINS, PRIVILEGED),
+    "staff_import_problems": (ADMINS, ADMINS, PRIVILEGED),
     "board": (EVERYONE, EVERYONE, PAGE),
     "submit": (EVERYONE, EVERYONE, PAGE),
     # The share form's suggestions: POSTed by htmx (a draft title stays out of access logs).

@@ -47,6 +47,7 @@ def _fill(route: str, values: dict) -> str:
 def objects_of_other_organisation(organisation) -> dict:
     """One object of each kind that a URL can name, owned by `organisation`."""
     from ideas.models import Notification
+    from organisations.models import ImportJob
     from projects.models import ChangePoint, DriverNode, MeasurePoint, PDSACycle
     from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -99,6 +100,14 @@ def objects_of_other_organisation(organisation) -> dict:
         WebhookAttempt.objects.create(
             organisation=organisation, delivery=delivery, number=1, status_code=500
         )
+        import_job = ImportJob.objects.create(
+            organisation=organisation,
+            mode=ImportJob.Mode.CREATE,
+            state=ImportJob.State.REJECTED,
+            file_name="staff.csv",
+            total=1,
+            errors=["Row 2: the name is empty."],
+        )
     return {
         "membership_id": membership.pk,
         "invitation_id": invitation.pk,
@@ -115,6 +124,7 @@ def objects_of_other_organisation(organisation) -> dict:
         "change_id": change.pk,
         "notification_id": notification.pk,
         "endpoint_id": endpoint.pk,
+        "import_job_id": import_job.pk,
     }
 
 
@@ -193,6 +203,7 @@ def test_random_object_ids_give_404_not_500(client_for, alice, organisation):
                 "invitation_id": uuid.uuid4(),
                 "idea_id": uuid.uuid4(),
                 "endpoint_id": uuid.uuid4(),
+                "import_job_id": uuid.uuid4(),
                 **dict.fromkeys(
                     [
                         "ward_id",

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django_scopes import scopes_disabled
 
 from accounts.models import User
@@ -99,6 +100,9 @@ def test_good_file_previews_then_applies_every_row(
         ward,
     )
     assert not nia.user.has_usable_password()
+    mail.outbox.clear()  # the new account sets its password through "Forgot your password?"
+    Client().post("/accounts/password/reset/", {"email": "new.nurse@city.nhs.uk"})
+    assert [m.to for m in mail.outbox] == [["new.nurse@city.nhs.uk"]]
     lou = people["locum@hill.nhs.uk"]
     assert (lou.role, lou.profession, lou.user.name) == (
         Role.QI_LEAD,

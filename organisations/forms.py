@@ -1,7 +1,8 @@
 from django import forms
 from django.db import models
 
-from .models import Membership, Organisation, Profession, Role, Ward
+from . import staff_csv
+from .models import ImportJob, Membership, Organisation, Profession, Role, Ward
 
 WARD_ERROR = "Choose a ward of this organisation."
 
@@ -165,3 +166,42 @@ class SSOStartForm(forms.Form):
         help_text="For example name@yourtrust.nhs.uk.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+
+class StaffImportForm(forms.Form):
+    """A staff CSV and what to do with it. A file that cannot be read at all is a field
+    error here; problems with single rows are the dry run's (organisations.staff_import)."""
+
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Up to 5 MB and 30,000 people. Save a spreadsheet as “CSV UTF-8”.",
+        error_messages={
+            "required": "Choose a CSV file of staff to import.",
+            "empty": "The file is empty. Choose a CSV file with a header row and staff.",
+        },
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    mode = forms.ChoiceField(
+        label="What should the import do?",
+        choices=ImportJob.Mode.choices,
+        initial=ImportJob.Mode.CREATE,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to create accounts or send invitations."},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, mode = cleaned.get("file"), cleaned.get("mode")
+        if upload is None or mode is None:
+            return cleaned
+        if upload.size > staff_csv.MAX_BYTES:
+            self.add_error("file", "The file is larger than 5 MB. Split it into smaller files.")
+            return cleaned
+        try:
+            text = staff_csv.decode(upload.read())
+            staff_csv.read(text, need_name=mode == ImportJob.Mode.CREATE)
+        except staff_csv.ImportFileError as exc:
+            self.add_error("file", str(exc))
+        else:
+            cleaned["text"] = text
+        return cleaned

@@ -349,3 +349,57 @@ class OrganisationSSO(models.Model):
 
     def __str__(self):
         return f"Single sign-on for {self.organisation}"
+
+
+class ImportJob(models.Model):
+    """One uploaded staff CSV: its dry run, then its all-or-nothing apply.
+
+    The file's text is kept here only until the apply has finished (or failed), so
+    the worker that applies it reads exactly what the admin previewed.
+    """
+
+    class State(models.TextChoices):
+        CHECKED = "checked", "Ready to apply"
+        REJECTED = "rejected", "Has problems"
+        APPLYING = "applying", "Applying"
+        APPLIED = "applied", "Applied"
+        FAILED = "failed", "Not applied"
+
+    class Mode(models.TextChoices):
+        CREATE = "create", "Create accounts and memberships"
+        INVITE = "invite", "Send invitations"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="import_jobs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    mode = models.CharField(max_length=10, choices=Mode.choices)
+    state = models.CharField(max_length=10, choices=State.choices)
+    file_name = models.CharField(max_length=255, blank=True)
+    content = models.TextField(blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    notes = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organisation", "-created_at"])]
+
+    def __str__(self):
+        return f"Staff import {self.file_name or self.pk}"

@@ -9,6 +9,7 @@ from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from improvewell.mail import queue_after_commit
@@ -142,28 +143,53 @@ def invitation_create(
         ) from None
     if role not in Role.values:
         raise ValidationError({"role": "Choose a role."})
-    if Membership.objects.filter(
-        organisation=organisation, user__email__iexact=email, is_active=True
-    ).exists():
-        raise ValidationError({"email": "This person is already a member of the organisation."})
-    now = timezone.now()
-    Invitation.objects.filter(
-        organisation=organisation,
-        email__iexact=email,
-        accepted_at__isnull=True,
-        revoked_at__isnull=True,
-    ).update(revoked_at=now)
-    invitation = Invitation.objects.create(
-        organisation=organisation, email=email, role=role, invited_by=invited_by
+    [invitation] = invitations_create(
+        organisation=organisation, people=[(email, role)], invited_by=invited_by
+    )
+    return invitation
+
+
+INVITATION_BATCH = 1000
+
+
+@transaction.atomic
+def invitations_create(
+    *, organisation: Organisation, people: list[tuple[str, str]], invited_by
+) -> list[Invitation]:
+    """Invite many people at once (email, role), each as `invitation_create` would.
+
+    Addresses must be valid and lower-case and roles known (the caller checked them).
+    Any pending invitation to the same address is replaced; each email is queued once,
+    after the transaction commits.
+    """
+    emails = [email for email, _ in people]
+    for start in range(0, len(emails), INVITATION_BATCH):
+        batch = emails[start : start + INVITATION_BATCH]
+        members = Membership.objects.filter(organisation=organisation, is_active=True)
+        if members.alias(lower_email=Lower("user__email")).filter(lower_email__in=batch).exists():
+            raise ValidationError({"email": "This person is already a member of the organisation."})
+        Invitation.objects.alias(lower_email=Lower("email")).filter(
+            organisation=organisation,
+            lower_email__in=batch,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+        ).update(revoked_at=timezone.now())
+    invitations = Invitation.objects.bulk_create(
+        [
+            Invitation(organisation=organisation, email=email, role=role, invited_by=invited_by)
+            for email, role in people
+        ],
+        batch_size=INVITATION_BATCH,
     )
     from .tasks import send_invitation_email_task
 
-    queue_after_commit(
-        send_invitation_email_task,
-        organisation_id=organisation.pk,
-        invitation_id=str(invitation.pk),
-    )
-    return invitation
+    for invitation in invitations:
+        queue_after_commit(
+            send_invitation_email_task,
+            organisation_id=organisation.pk,
+            invitation_id=str(invitation.pk),
+        )
+    return invitations
 
 
 @transaction.atomic

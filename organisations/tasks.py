@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import OperationalError
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +11,7 @@ from improvewell.validators import one_line
 from organisations.tenancy import OrganisationTask
 
 from .models import Invitation
+from .staff_import import staff_import_apply
 
 
 @shared_task(base=OrganisationTask, **EMAIL_RETRY)
@@ -58,3 +60,18 @@ def unsent_invitation_ids(organisation, *, created_before, limit: int) -> list[s
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     ]
+
+
+@shared_task(
+    base=OrganisationTask,
+    autoretry_for=(OperationalError,),
+    retry_backoff=30,
+    retry_jitter=True,
+    max_retries=5,
+)
+def staff_import_apply_task(*, organisation, job_id):
+    """Apply a checked staff import in one transaction.
+
+    Idempotent: only a job still applying is worked on, under a row lock, so a redelivered
+    or retried task applies the file once (organisations.staff_import)."""
+    staff_import_apply(organisation=organisation, job_id=job_id)

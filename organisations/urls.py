@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import manage_views, sso_views, views
+from . import import_views, manage_views, sso_views, views
 
 app_name = "organisations"
 
@@ -20,6 +20,18 @@ urlpatterns = [
         name="member_reactivate",
     ),
     path("manage/sso/", sso_views.sso_settings, name="sso_settings"),
+    # Importing staff from a CSV (organisations/import_views.py).
+    path("manage/staff/import/", import_views.staff_import, name="staff_import"),
+    path(
+        "manage/staff/import/<uuid:import_job_id>/",
+        import_views.staff_import_job,
+        name="staff_import_job",
+    ),
+    path(
+        "manage/staff/import/<uuid:import_job_id>/problems.csv",
+        import_views.staff_import_problems,
+        name="staff_import_problems",
+    ),
     path("manage/concerns/", views.concern_settings, name="concern_settings"),
     path("manage/invitations/", views.invitation_list, name="invitation_list"),
     path(

@@ -51,6 +51,9 @@ WHO_MAY = {
     "signup_domain_remove": (ADMINS, ADMINS, PRIVILEGED),
     "sso_settings": (ADMINS, ADMINS, PRIVILEGED),
     "invitation_revoke": (ADMINS, ADMINS, PRIVILEGED),
+    "staff_import": (ADMINS, ADMINS, PRIVILEGED),
+    "staff_import_job": (ADMINS, ADMINS, PRIVILEGED),
+    "staff_import_problems": (ADMINS, ADMINS, PRIVILEGED),
     "board": (EVERYONE, EVERYONE, PAGE),
     "submit": (EVERYONE, EVERYONE, PAGE),
     # The share form's suggestions: POSTed by htmx (a draft title stays out of access logs).

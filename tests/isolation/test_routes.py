@@ -47,7 +47,7 @@ def _fill(route: str, values: dict) -> str:
 def objects_of_other_organisation(organisation) -> dict:
     """One object of each kind that a URL can name, owned by `organisation`."""
     from ideas.models import Notification
-    from organisations.models import SignupDomain
+    from organisations.models import ImportJob, SignupDomain
     from projects.models import ChangePoint, DriverNode, MeasurePoint, PDSACycle
     from triage.models import RoutingRule
     from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -108,6 +108,14 @@ def objects_of_other_organisation(organisation) -> dict:
         domain = SignupDomain.objects.create(
             organisation=organisation, domain=f"{organisation.slug}.example.nhs.uk"
         )
+        import_job = ImportJob.objects.create(
+            organisation=organisation,
+            mode=ImportJob.Mode.CREATE,
+            state=ImportJob.State.REJECTED,
+            file_name="staff.csv",
+            total=1,
+            errors=["Row 2: the name is empty."],
+        )
     return {
         "membership_id": membership.pk,
         "invitation_id": invitation.pk,
@@ -126,6 +134,7 @@ def objects_of_other_organisation(organisation) -> dict:
         "endpoint_id": endpoint.pk,
         "rule_id": rule.pk,
         "domain_id": domain.pk,
+        "import_job_id": import_job.pk,
     }
 
 
@@ -204,6 +213,7 @@ def test_random_object_ids_give_404_not_500(client_for, alice, organisation):
                 "invitation_id": uuid.uuid4(),
                 "idea_id": uuid.uuid4(),
                 "endpoint_id": uuid.uuid4(),
+                "import_job_id": uuid.uuid4(),
                 **dict.fromkeys(
                     [
                         "ward_id",

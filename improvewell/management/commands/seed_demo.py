@@ -17,6 +17,7 @@ from api.demo import seed_tokens
 from dashboards.rollup import rollup_range
 from ideas.demo import seed_ideas, seed_pulse
 from improvewell.rls import cross_organisation, tenant_scope
+from organisations.demo import seed_staff_imports
 from organisations.models import (
     Membership,
     Organisation,
@@ -214,6 +215,7 @@ class Command(BaseCommand):
                     seed_tokens(organisation, lead=lead)
                 if admin is not None and slug == DEMO_TRUST["slug"]:
                     seed_webhooks(organisation, admin=admin)
+                    seed_staff_imports(organisation, admin=admin)
                 # Twelve weeks of engagement figures for the dashboards, from the day the
                 # demo trust joined (so that its first weeks are not "before it joined").
                 today = timezone.localdate()

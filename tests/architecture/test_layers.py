@@ -24,8 +24,8 @@ LAYERS = [
     "kernel",  # improvewell's shared helpers: no app
     "charts",  # run, XmR and SVG charts: pure Python, no Django
     "accounts",
+    "audit",  # who did what: below organisations, so that staff management records too
     "organisations",
-    "audit",
     "ideas",
     "teams",
     "projects",

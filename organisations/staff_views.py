@@ -8,7 +8,7 @@ from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from audit import services as audit
 from improvewell.http import csv_streaming_response, query_without_page
@@ -29,7 +29,6 @@ def _search(request, data) -> MemberSearchForm:
 
 
 @privileged(permissions.can_manage_organisation)
-@require_GET
 def member_list(request, org_slug):
     search = _search(request, request.GET or None)
     members = selectors.member_list(request.organisation, **search.filters())
@@ -120,7 +119,6 @@ def _export_rows(organisation, filters):
 
 
 @privileged(permissions.can_manage_organisation)
-@require_GET
 def member_export(request, org_slug):
     """The filtered staff list as CSV, streamed: 30,000 rows never sit in memory at once."""
     search = _search(request, request.GET or None)

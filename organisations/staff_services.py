@@ -33,7 +33,7 @@ DEACTIVATE = "deactivate"
 REACTIVATE = "reactivate"
 ROLE_PREFIX = "role:"
 ACTIONS = {
-    **{f"{ROLE_PREFIX}{role}": f"Make them {label.lower()}" for role, label in Role.choices},
+    **{f"{ROLE_PREFIX}{role}": f"Change role to {label}" for role, label in Role.choices},
     DEACTIVATE: "Deactivate them",
     REACTIVATE: "Reactivate them",
 }

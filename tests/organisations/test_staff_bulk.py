@@ -1,21 +1,17 @@
 """The staff list at trust size: filters, search, pages, bulk changes, leavers and export."""
 
-import csv
-import io
 from datetime import timedelta
 
 import pytest
 from allauth.usersessions.models import UserSession
-from django.http import StreamingHttpResponse
 from django.test import Client
-from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from api import tokens
 from api.models import PersonalAccessToken
 from audit.models import AuditEvent
 from organisations.models import Membership, Role
-from tests.factories import TEST_PASSWORD, MembershipFactory, WardFactory
+from tests.factories import TEST_PASSWORD, MembershipFactory
 
 STAFF_URL = "/city-hospitals/manage/staff/"
 BULK_URL = f"{STAFF_URL}change/"
@@ -37,37 +33,6 @@ def audit_rows(organisation, action):
 
 def emails_on(response) -> set[str]:
     return {m.user.email for m in response.context["page"].object_list}
-
-
-@pytest.fixture
-def people(organisation, ward):
-    """A nurse, a porter on another ward and a deactivated doctor."""
-    with scopes_disabled():
-        oak = WardFactory(organisation=organisation, name="Oak Ward")
-        nurse = MembershipFactory(
-            organisation=organisation,
-            user__email="nia.nurse@city.nhs.uk",
-            user__name="Nia Nurse",
-            profession="nursing_midwifery",
-            home_ward=ward,
-        )
-        porter = MembershipFactory(
-            organisation=organisation,
-            user__email="pat.porter@city.nhs.uk",
-            user__name="Pat O'Porter",
-            profession="estates_ancillary",
-            home_ward=oak,
-        )
-        doctor = MembershipFactory(
-            organisation=organisation,
-            user__email="dev.doctor@city.nhs.uk",
-            user__name="Dev Doctor",
-            role=Role.QI_LEAD,
-            profession="medical_dental",
-            home_ward=ward,
-            is_active=False,
-        )
-    return {"nurse": nurse, "porter": porter, "doctor": doctor, "oak": oak}
 
 
 # Filters, search and pages -------------------------------------------------------------
@@ -323,68 +288,6 @@ def test_the_single_deactivate_page_ends_sessions_too(client_for, alice, bob, or
     assert client_for(alice).post(url).status_code == 302
     assert phone.get("/city-hospitals/").status_code == 302
     assert len(audit_rows(organisation, "deactivated member")) == 1
-
-
-# Export ----------------------------------------------------------------------------
-
-
-def read_csv(response) -> list[list[str]]:
-    assert isinstance(response, StreamingHttpResponse)
-    text = b"".join(response.streaming_content).decode()
-    return list(csv.reader(io.StringIO(text)))
-
-
-def test_an_export_with_a_bad_filter_is_refused_rather_than_exporting_everyone(
-    client_for, alice, organisation
-):
-    response = client_for(alice).get(EXPORT_URL, {"role": "superuser"})
-    assert response.status_code == 400
-    assert audit_rows(organisation, "exported staff list") == []
-
-
-def test_the_export_is_the_filtered_list_with_formulas_neutralised(
-    client_for, alice, people, organisation, ward
-):
-    with scopes_disabled():
-        MembershipFactory(
-            organisation=organisation,
-            user__email="mallory@city.nhs.uk",
-            user__name='=HYPERLINK("http://evil.example","click")',
-            profession="admin_clerical",
-        )
-        for prefix in ["+", "-", "@", "\t", "\r"]:
-            MembershipFactory(
-                organisation=organisation,
-                user__email=f"x{ord(prefix)}@city.nhs.uk",
-                user__name=f"{prefix}cmd",
-                profession="admin_clerical",
-            )
-    response = client_for(alice).get(EXPORT_URL, {"profession": "admin_clerical"})
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert "attachment;" in response["Content-Disposition"]
-    header, *rows = read_csv(response)
-    assert header == ["email", "name", "role", "staff group", "home ward", "active", "joined"]
-    names = sorted(row[1] for row in rows)
-    assert names == sorted(
-        ['\'=HYPERLINK("http://evil.example","click")', "'+cmd", "'-cmd", "'@cmd", *TABS]
-    )
-    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
-
-    everyone = read_csv(client_for(alice).get(EXPORT_URL, {"status": "inactive"}))
-    joined = timezone.localdate(people["doctor"].created_at).isoformat()
-    assert everyone[1:] == [
-        [
-            "dev.doctor@city.nhs.uk",
-            "Dev Doctor",
-            "QI lead",
-            "Medical and dental",
-            ward.name,
-            "no",
-            joined,
-        ]
-    ]
-    exports = audit_rows(organisation, "exported staff list")
-    assert [e.after for e in exports] == [{"profession": "admin_clerical"}, {"status": "inactive"}]
 
 
 # The member edit page ---------------------------------------------------------------

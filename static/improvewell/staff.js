@@ -10,6 +10,5 @@ document.querySelectorAll("[data-select-all]").forEach((all) => {
   all.addEventListener("change", () => boxes().forEach((box) => { box.checked = all.checked; }));
   boxes().forEach((box) => box.addEventListener("change", sync));
   all.closest("[hidden]")?.removeAttribute("hidden");
-  document.querySelector(".iw-select-all-fallback")?.remove();
   sync();
 });

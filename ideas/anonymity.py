@@ -134,12 +134,18 @@ def _author_has_left(row) -> bool:
     return not known
 
 
+def person_label(row) -> str:
+    """The author of a named row (a comment, a project update): 'A former member of
+    staff' once they have left."""
+    return FORMER_MEMBER_LABEL if _author_has_left(row) else str(row.author)
+
+
 def author_label(idea) -> str:
     """How an idea's author is shown to anyone (pages, API): 'Anonymous' names nobody;
     someone who has left is 'A former member of staff'."""
     if idea.is_anonymous:
         return ANONYMOUS_LABEL
-    return FORMER_MEMBER_LABEL if _author_has_left(idea) else str(idea.author)
+    return person_label(idea)
 
 
 def comment_author_label(comment) -> str:
@@ -147,7 +153,7 @@ def comment_author_label(comment) -> str:
     submitter of an idea writes as 'Submitter (anonymous)', naming nobody."""
     if comment.by_anonymous_submitter:
         return SUBMITTER_LABEL
-    return FORMER_MEMBER_LABEL if _author_has_left(comment) else str(comment.author)
+    return person_label(comment)
 
 
 def ward_is_too_small(ward, *, threshold: int) -> bool:

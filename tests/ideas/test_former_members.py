@@ -90,3 +90,20 @@ def test_the_board_and_the_api_ask_no_query_per_leaver(
     with django_assert_max_num_queries(len(api.captured_queries)):
         listed = client.get("/api/v1/city-hospitals/ideas/").json()["results"]
     assert [i["author"] for i in listed] == [FORMER_MEMBER_LABEL] * 7
+
+
+def test_a_leavers_project_update_shows_a_former_member(
+    client_for, alice, lena, tess, organisation, project, as_member
+):
+    from projects import services as project_services
+
+    as_member(tess, project_services.project_post_update, project=project, text="Trial starts.")
+    with scope(organisation=organisation):
+        organisation_services.membership_set_active(
+            membership=membership(tess, organisation), is_active=False, by=alice
+        )
+    page = client_for(lena).get(f"/city-hospitals/projects/{project.pk}/").content.decode()
+    assert "Trial starts." in page
+    # The update says so; the audit trail below it still names who did what.
+    assert f"<strong>{FORMER_MEMBER_LABEL}</strong>" in page
+    assert "<strong>Tess Teamwork</strong>" not in page

@@ -314,3 +314,18 @@ def test_a_single_role_change_is_audited(client_for, alice, bob, organisation, w
     (event,) = audit_rows(organisation, "changed member")
     assert event.before == {"member": "bob@city.nhs.uk", "role": "staff"}
     assert event.after == {"member": "bob@city.nhs.uk", "role": "qi_lead"}
+
+
+def test_the_search_has_trigram_indexes_on_the_expressions_it_compares(postgresql):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'users_user'"
+            " AND indexname LIKE 'user_%_upper_trgm' ORDER BY indexname"
+        )
+        found = dict(cursor.fetchall())
+    assert set(found) == {"user_email_upper_trgm", "user_name_upper_trgm"}
+    for column in ("email", "name"):
+        definition = found[f"user_{column}_upper_trgm"]
+        assert f"upper(({column})::text) gin_trgm_ops" in definition, definition

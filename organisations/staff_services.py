@@ -158,7 +158,8 @@ def members_change(*, by: Membership, membership_ids, action: str) -> list[Chang
         .select_related("user")
         .order_by("pk")
     )
-    chosen = [m for m in locked if m.pk in set(ids)]
+    wanted = set(ids)
+    chosen = [m for m in locked if m.pk in wanted]
     admins = [m for m in locked if m.role == Role.ORG_ADMIN and m.is_active and m.user.is_active]
     changes = members_plan(chosen, action=action)
     members_check(changes, admins=admins, by_user_id=by.user_id)

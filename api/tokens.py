@@ -4,7 +4,8 @@ A token is `iw_` and 32 random bytes; only its SHA-256 digest is stored, and the
 token is shown once, on the page that made it. It works under one organisation's URLs
 only (api/base.py turns it away elsewhere with a 404), for reading or for reading and
 writing, until it expires (a year at most) or its owner revokes it; a member who is
-deactivated loses its use at once, because every request checks the membership.
+deactivated loses its use at once, because every request checks the membership, and
+the deactivation revokes it (`tokens_revoke_of_leavers`).
 """
 
 import hashlib
@@ -87,6 +88,19 @@ def token_revoke(*, user, token_id) -> bool:
             user=user, pk=token_id, revoked_at__isnull=True
         ).update(revoked_at=timezone.now())
     return bool(revoked)
+
+
+def tokens_revoke_of_leavers(sender, *, memberships, **kwargs) -> int:
+    """Deactivated members lose their tokens for that organisation for good, in the same
+    transaction (organisations.signals.members_deactivated): reactivating them later
+    does not bring an old key back."""
+    if not memberships:
+        return 0
+    return PersonalAccessToken.objects.filter(
+        organisation_id=memberships[0].organisation_id,
+        user_id__in=[m.user_id for m in memberships],
+        revoked_at__isnull=True,
+    ).update(revoked_at=timezone.now())
 
 
 def token_touch(token: PersonalAccessToken, *, method: str) -> None:

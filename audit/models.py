@@ -4,13 +4,13 @@ from django.conf import settings
 from django.db import models
 from django_scopes import ScopedManager
 
-from organisations.models import Organisation
-
 
 class AuditEvent(models.Model):
     """Who did what to an idea or project, with the values before and after."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -22,7 +22,7 @@ import hmac
 import secrets
 from datetime import date, datetime
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from organisations.models import Membership
@@ -113,11 +113,40 @@ def recipient_of(idea) -> dict | None:
     return None
 
 
+def with_author_standing(rows):
+    """Ideas or comments annotated with whether their author is still an active member of
+    their organisation: lists call this so that `author_label` asks no query per row."""
+    still_here = Membership.objects.filter(
+        organisation_id=OuterRef("organisation_id"), user_id=OuterRef("author_id"), is_active=True
+    )
+    return rows.annotate(author_is_member=Exists(still_here))
+
+
+def _author_has_left(row) -> bool:
+    """Leavers' named ideas and comments stay, shown as from a former member: their
+    membership was deactivated (or their account erased), not the row."""
+    if not row.author_id:
+        return True
+    known = getattr(row, "author_is_member", None)
+    if known is None:
+        known = Membership.objects.filter(
+            organisation_id=row.organisation_id, user_id=row.author_id, is_active=True
+        ).exists()
+    return not known
+
+
+def person_label(row) -> str:
+    """The author of a named row (a comment, a project update): 'A former member of
+    staff' once they have left."""
+    return FORMER_MEMBER_LABEL if _author_has_left(row) else str(row.author)
+
+
 def author_label(idea) -> str:
-    """How an idea's author is shown to anyone: 'Anonymous' names nobody."""
+    """How an idea's author is shown to anyone (pages, API): 'Anonymous' names nobody;
+    someone who has left is 'A former member of staff'."""
     if idea.is_anonymous:
         return ANONYMOUS_LABEL
-    return str(idea.author) if idea.author_id else FORMER_MEMBER_LABEL
+    return person_label(idea)
 
 
 def comment_author_label(comment) -> str:
@@ -125,7 +154,7 @@ def comment_author_label(comment) -> str:
     submitter of an idea writes as 'Submitter (anonymous)', naming nobody."""
     if comment.by_anonymous_submitter:
         return SUBMITTER_LABEL
-    return str(comment.author) if comment.author_id else FORMER_MEMBER_LABEL
+    return person_label(comment)
 
 
 def ward_is_too_small(ward, *, threshold: int) -> bool:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from organisations.models import Membership, Organisation, Ward
 
-from .anonymity import addressed_to, shared_by
+from .anonymity import addressed_to, shared_by, with_author_standing
 from .models import OPEN_STATUSES, Comment, Idea, IdeaEvent, Notification, Status, Support
 
 # The same expression as the GIN index in migration 0002, so PostgreSQL can use it.
@@ -66,7 +66,7 @@ def search(ideas, query: str):
 def idea_board(ideas):
     """The board's ideas, as `ideas.filters.IdeaFilterSet` filtered and sorted them,
     with what each summary on the board shows."""
-    return ideas.select_related("ward__site", "site", "category", "author")
+    return with_author_standing(ideas.select_related("ward__site", "site", "category", "author"))
 
 
 def supported_idea_ids(member: Membership, ideas) -> set:
@@ -79,11 +79,9 @@ def supported_idea_ids(member: Membership, ideas) -> set:
 
 
 def idea_for_member(member: Membership, idea_id):
-    return (
-        Idea.objects.filter(organisation=member.organisation, pk=idea_id)
-        .select_related("ward__site", "site", "category", "author", "merged_into")
-        .first()
-    )
+    ideas = Idea.objects.filter(organisation=member.organisation, pk=idea_id)
+    related = ideas.select_related("ward__site", "site", "category", "author", "merged_into")
+    return with_author_standing(related).first()
 
 
 def idea_timeline(idea: Idea):
@@ -91,7 +89,7 @@ def idea_timeline(idea: Idea):
 
 
 def idea_comments(idea: Idea):
-    return list(Comment.objects.filter(idea=idea).select_related("author"))
+    return list(with_author_standing(Comment.objects.filter(idea=idea).select_related("author")))
 
 
 def notifications_for(member: Membership):

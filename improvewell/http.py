@@ -1,9 +1,10 @@
 """Small helpers every view uses for what comes back to the browser."""
 
 import csv
+from itertools import chain
 
 from django.db import InterfaceError, OperationalError, connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -44,6 +45,23 @@ def csv_response(filename: str, header: list, rows) -> HttpResponse:
     writer = csv.writer(response)
     for row in [header, *rows]:
         writer.writerow([_csv_cell(value) for value in row])
+    return response
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back, for csv.writer in a stream."""
+
+    def write(self, value):
+        return value
+
+
+def csv_streaming_response(filename: str, header: list, rows) -> StreamingHttpResponse:
+    """`csv_response` for exports too large to build in memory: rows are written as the
+    client reads them, with the same formula neutralisation."""
+    writer = csv.writer(_Echo())
+    lines = (writer.writerow([_csv_cell(value) for value in row]) for row in chain([header], rows))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

@@ -3,6 +3,7 @@ from django.db import models
 
 from . import staff_csv
 from .models import ImportJob, Membership, Organisation, Profession, Role, Ward
+from .staff_services import ACTIONS, MAX_MEMBERS_AT_ONCE
 
 WARD_ERROR = "Choose a ward of this organisation."
 
@@ -48,8 +49,10 @@ class MemberForm(ProfileForm):
     field_order = ["role", "profession", "home_ward"]
 
     @classmethod
-    def for_membership(cls, membership: Membership, data=None):
-        return cls(
+    def for_membership(cls, membership: Membership, data=None, *, editor=None):
+        """`editor` is the admin's user: the labels speak of "their" staff group and
+        ward unless the admin is changing their own membership."""
+        form = cls(
             data,
             organisation=membership.organisation,
             initial={
@@ -58,6 +61,15 @@ class MemberForm(ProfileForm):
                 "home_ward": membership.home_ward_id,
             },
         )
+        if editor is None or editor.pk != membership.user_id:
+            form.fields["profession"].label = "Their staff group"
+            form.fields["profession"].choices = [
+                ("", "Choose their staff group"),
+                *Profession.choices,
+            ]
+            form.fields["home_ward"].label = "Their home ward"
+            form.fields["home_ward"].help_text = "Where they work most of the time."
+        return form
 
 
 class InvitationForm(forms.Form):
@@ -74,15 +86,80 @@ class InvitationForm(forms.Form):
 
 
 class MemberSearchForm(forms.Form):
+    """The staff list's filters; the CSV export and the bulk change keep them."""
+
     q = forms.CharField(label="Name or email", max_length=100, required=False)
     role = forms.ChoiceField(
         label="Role", choices=[("", "Any role"), *Role.choices], required=False
     )
+    profession = forms.ChoiceField(
+        label="Staff group", choices=[("", "Any staff group"), *Profession.choices], required=False
+    )
     status = forms.ChoiceField(
         label="Status",
-        choices=[("", "Active and inactive"), ("active", "Active"), ("inactive", "Deactivated")],
+        choices=[("", "Active and deactivated"), ("active", "Active"), ("inactive", "Deactivated")],
         required=False,
     )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["home_ward"] = WardChoiceField(
+            label="Home ward",
+            # Archived wards too: people may still have one as their home ward.
+            queryset=Ward.objects.filter(organisation=organisation).select_related("site"),
+            required=False,
+            empty_label="Any home ward",
+        )
+        self.order_fields(["q", "role", "profession", "home_ward", "status"])
+
+    def filters(self) -> dict:
+        """The valid filters as keywords of organisations.selectors.member_list."""
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "query": data["q"].strip(),
+            "role": data["role"],
+            "profession": data["profession"],
+            "home_ward": data["home_ward"],
+            "status": data["status"],
+        }
+
+
+class MembersField(forms.Field):
+    """The ticked members' ids (checkboxes named `member`)."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": "Choose at least one person from the list.",
+        "invalid": "Choose people from the list.",
+    }
+
+    def to_python(self, value):
+        if not value:
+            return []
+        try:
+            ids = list(dict.fromkeys(int(v) for v in value))
+        except (TypeError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if len(ids) > MAX_MEMBERS_AT_ONCE:
+            raise forms.ValidationError(
+                f"Choose at most {MAX_MEMBERS_AT_ONCE} people at once.", code="too_many"
+            )
+        return ids
+
+
+class MemberBulkForm(forms.Form):
+    """One change for many members: chosen on the staff list, confirmed on the next page."""
+
+    member = MembersField()
+    action = forms.ChoiceField(
+        label="Change for the people ticked",
+        choices=[("", "Choose a change"), *ACTIONS.items()],
+        error_messages={"required": "Choose what to change for the people you ticked."},
+    )
+    back = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class WardsField(forms.ModelMultipleChoiceField):

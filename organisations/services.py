@@ -15,6 +15,7 @@ from django.utils import timezone
 from improvewell.mail import queue_after_commit
 from improvewell.rls import cross_organisation
 
+from . import staff_services
 from .models import (
     Invitation,
     Membership,
@@ -24,6 +25,8 @@ from .models import (
     Ward,
     normalise_domain,
 )
+from .selectors import active_admins
+from .signals import admin_action
 
 
 class InvitationError(Exception):
@@ -38,21 +41,13 @@ def _check_ward(ward: Ward | None, organisation: Organisation, current_id=None) 
         raise ValidationError({"home_ward": "That ward is no longer in use. Choose another."})
 
 
-def _active_admins(organisation: Organisation):
-    return Membership.objects.filter(
-        organisation=organisation, role=Role.ORG_ADMIN, is_active=True, user__is_active=True
-    )
-
-
 def _check_keeps_an_admin(membership: Membership, *, role: str, is_active: bool) -> None:
     losing_admin = membership.role == Role.ORG_ADMIN and membership.is_active
     stays_admin = role == Role.ORG_ADMIN and is_active
     if losing_admin and not stays_admin:
-        others = _active_admins(membership.organisation).exclude(pk=membership.pk)
+        others = active_admins(membership.organisation_id).exclude(pk=membership.pk)
         if not others.exists():
-            raise ValidationError(
-                "This is the organisation's only active admin. Make someone else an admin first."
-            )
+            raise ValidationError(staff_services.ONLY_ADMIN)
 
 
 def organisation_for_email(email: str) -> Organisation | None:
@@ -92,28 +87,51 @@ def membership_join_by_domain(*, user) -> Membership | None:
 
 @transaction.atomic
 def membership_update(
-    *, membership: Membership, role: str, profession: str, home_ward: Ward | None
+    *, membership: Membership, role: str, profession: str, home_ward: Ward | None, by=None
 ) -> Membership:
-    """An organisation admin changes someone's role, staff group or home ward."""
+    """An organisation admin (`by`, a Membership) changes someone's role, staff group or
+    home ward; audited when `by` is given."""
     _check_ward(home_ward, membership.organisation, membership.home_ward_id)
-    membership = Membership.objects.select_for_update(of=("self",)).get(pk=membership.pk)
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=membership.pk)
+    )
     _check_keeps_an_admin(membership, role=role, is_active=membership.is_active)
+    after = {"role": role, "profession": profession, "home_ward": getattr(home_ward, "pk", None)}
+    before = {"role": membership.role, "profession": membership.profession}
+    before["home_ward"] = membership.home_ward_id
+    changed = [field for field in after if before[field] != after[field]]
     membership.role = role
     membership.profession = profession
     membership.home_ward = home_ward
     membership.save(update_fields=["role", "profession", "home_ward"])
+    if by is not None and changed:
+        admin_action.send(
+            sender=Membership,
+            member=by,
+            action="changed member",
+            # The member by id: an erased leaver's audit rows keep no name or address.
+            before={"member": membership.pk, **{field: before[field] for field in changed}},
+            after={"member": membership.pk, **{field: after[field] for field in changed}},
+        )
     return membership
 
 
-@transaction.atomic
 def membership_set_active(*, membership: Membership, is_active: bool, by) -> Membership:
-    """Deactivate or restore a member. A deactivated member can no longer reach the organisation."""
-    if membership.user_id == by.pk and not is_active:
-        raise ValidationError("You cannot deactivate yourself.")
-    membership = Membership.objects.select_for_update(of=("self",)).get(pk=membership.pk)
-    _check_keeps_an_admin(membership, role=membership.role, is_active=is_active)
-    membership.is_active = is_active
-    membership.save(update_fields=["is_active"])
+    """Deactivate or restore one member (`by` is the admin: a User or their Membership);
+    the same rules, audit and session ending as a bulk change (organisations.staff_services)."""
+    actor = (
+        by
+        if isinstance(by, Membership)
+        else Membership(organisation=membership.organisation, user=by)
+    )
+    staff_services.members_change(
+        by=actor,
+        membership_ids=[membership.pk],
+        action=staff_services.DEACTIVATE if not is_active else staff_services.REACTIVATE,
+    )
+    membership.refresh_from_db()
     return membership
 
 

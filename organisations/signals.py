@@ -17,3 +17,6 @@ ward_moved = Signal()
 # An organisation admin changed something: `member=`, `action=`, `before=`, `after=`.
 # The audit trail writes it down (audit/apps.py).
 admin_action = Signal()
+# Members deactivated: `memberships=[...]`, sent inside the transaction that
+# deactivated them; the api app revokes their tokens for the organisation in it too.
+members_deactivated = Signal()

@@ -1,13 +1,15 @@
 from django.urls import path
 
-from . import import_views, manage_views, sso_views, views
+from . import import_views, manage_views, sso_views, staff_views, views
 
 app_name = "organisations"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("profile/", views.profile, name="profile"),
-    path("manage/staff/", views.member_list, name="member_list"),
+    path("manage/staff/", staff_views.member_list, name="member_list"),
+    path("manage/staff/change/", staff_views.member_bulk, name="member_bulk"),
+    path("manage/staff/export.csv", staff_views.member_export, name="member_export"),
     path("manage/staff/<int:membership_id>/", views.member_edit, name="member_edit"),
     path(
         "manage/staff/<int:membership_id>/deactivate/",

@@ -1,19 +1,15 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from improvewell.forms import add_service_errors, posted
-from improvewell.http import query_without_page
 
 from . import permissions, selectors, services
-from .forms import ConcernSettingsForm, InvitationForm, MemberForm, MemberSearchForm, ProfileForm
+from .forms import ConcernSettingsForm, InvitationForm, MemberForm, ProfileForm
 from .models import Invitation, Membership
 from .permissions import privileged
 from .signup import invitation_remember
-
-MEMBERS_PER_PAGE = 50
 
 
 def home(request, org_slug):
@@ -53,24 +49,6 @@ def profile(request, org_slug):
     return render(request, "organisations/profile.html", {"form": form})
 
 
-@privileged(permissions.can_manage_organisation)
-def member_list(request, org_slug):
-    search = MemberSearchForm(request.GET or None)
-    filters = search.cleaned_data if search.is_valid() else {}
-    members = selectors.member_list(
-        request.organisation,
-        query=filters.get("q", ""),
-        role=filters.get("role", ""),
-        status=filters.get("status", ""),
-    )
-    page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "organisations/member_list.html",
-        {"search": search, "page": page, "query": query_without_page(request)},
-    )
-
-
 def _membership(request, membership_id) -> Membership:
     return get_object_or_404(
         Membership.objects.select_related("user", "home_ward"),
@@ -83,7 +61,7 @@ def _membership(request, membership_id) -> Membership:
 @require_http_methods(["GET", "POST"])
 def member_edit(request, org_slug, membership_id):
     membership = _membership(request, membership_id)
-    form = MemberForm.for_membership(membership, posted(request))
+    form = MemberForm.for_membership(membership, posted(request), editor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_update(
@@ -91,6 +69,7 @@ def member_edit(request, org_slug, membership_id):
                 role=form.cleaned_data["role"],
                 profession=form.cleaned_data["profession"],
                 home_ward=form.cleaned_data["home_ward"],
+                by=request.membership,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -107,7 +86,9 @@ def member_deactivate(request, org_slug, membership_id):
     error = None
     if request.method == "POST":
         try:
-            services.membership_set_active(membership=membership, is_active=False, by=request.user)
+            services.membership_set_active(
+                membership=membership, is_active=False, by=request.membership
+            )
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
@@ -127,7 +108,7 @@ def member_deactivate(request, org_slug, membership_id):
 @require_POST
 def member_reactivate(request, org_slug, membership_id):
     membership = _membership(request, membership_id)
-    services.membership_set_active(membership=membership, is_active=True, by=request.user)
+    services.membership_set_active(membership=membership, is_active=True, by=request.membership)
     messages.success(request, f"{membership.user} can use ImproveWell here again.")
     return redirect("organisations:member_list", org_slug=org_slug)
 

@@ -4,6 +4,7 @@ from django.db.models import Count
 
 from audit.selectors import audit_trail
 from charts import spc
+from ideas.anonymity import with_author_standing
 from projects import kinds
 from projects.measure_charts import measure_charts
 from projects.models import (
@@ -45,7 +46,9 @@ def project_page(project: Project, *, with_audit: bool) -> dict:
         "measures": _measures_with_charts(project, cycles),
         "cycles": cycles,
         "updates": list(
-            ProjectUpdate.objects.filter(project=project).select_related("author")[:20]
+            with_author_standing(
+                ProjectUpdate.objects.filter(project=project).select_related("author")
+            )[:20]
         ),
     }
     if with_audit:

@@ -1,3 +1,4 @@
+from ideas.anonymity import with_author_standing
 from ideas.models import UNREVIEWED_FIRST, URGENT_FIRST, Idea
 from ideas.selectors import with_past_target
 from organisations import permissions
@@ -19,6 +20,7 @@ def triage_inbox(member: Membership, ideas):
     """
     organisation = member.organisation
     ideas = permissions.triageable_ideas(member, ideas).select_related(*ITEM_RELATIONS)
+    ideas = with_author_standing(ideas)
     return (
         with_past_target(ideas, organisation)
         .annotate(unreviewed=UNREVIEWED_FIRST)
@@ -28,7 +30,7 @@ def triage_inbox(member: Membership, ideas):
 
 def inbox_item(member: Membership, idea: Idea) -> Idea:
     """One idea as an inbox row shows it (after a change made from the inbox)."""
-    ideas = Idea.objects.filter(pk=idea.pk).select_related(*ITEM_RELATIONS)
+    ideas = with_author_standing(Idea.objects.filter(pk=idea.pk).select_related(*ITEM_RELATIONS))
     return with_past_target(ideas, member.organisation).get()
 
 

@@ -34,6 +34,12 @@ def author_label(idea) -> str:
 
 
 @register.simple_tag
+def person_label(row) -> str:
+    """Who wrote a named row (a project update): a leaver shows as a former member."""
+    return anonymity.person_label(row)
+
+
+@register.simple_tag
 def comment_author_label(comment) -> str:
     """Who wrote a comment: 'Submitter (anonymous)' for an anonymous idea's submitter."""
     return anonymity.comment_author_label(comment)

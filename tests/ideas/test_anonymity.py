@@ -22,7 +22,15 @@ from tests.factories import UserFactory
 from tests.isolation.test_routes import _fill, objects_of_other_organisation, organisation_routes
 
 # Pages that list the organisation's people by design, not ideas.
-PEOPLE_PAGES = {"member_list", "member_edit", "member_deactivate", "member_reactivate"}
+# The staff screens list every member by design (the export too), never an idea.
+PEOPLE_PAGES = {
+    "member_list",
+    "member_edit",
+    "member_deactivate",
+    "member_reactivate",
+    "member_bulk",
+    "member_export",
+}
 SUBMITTER_TRACES = ("Dana", "Whistleblower", "dana.whistle")
 LONDON = ZoneInfo("Europe/London")
 

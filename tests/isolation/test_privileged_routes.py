@@ -35,6 +35,8 @@ WHO_MAY = {
     "home": (EVERYONE, EVERYONE, PAGE),
     "profile": (EVERYONE, EVERYONE, PAGE),
     "member_list": (ADMINS, ADMINS, PRIVILEGED),
+    "member_bulk": (ADMINS, ADMINS, PRIVILEGED),
+    "member_export": (ADMINS, ADMINS, PRIVILEGED),
     "member_edit": (ADMINS, ADMINS, PRIVILEGED),
     "member_deactivate": (ADMINS, ADMINS, PRIVILEGED),
     "member_reactivate": (ADMINS, ADMINS, PRIVILEGED),

@@ -27,7 +27,8 @@ def safe_next(request: HttpRequest, default: str) -> str:
     return default
 
 
-def _csv_cell(value):
+def csv_cell(value):
+    """One CSV cell that no spreadsheet runs as a formula (for streamed CSVs too)."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
@@ -43,7 +44,7 @@ def csv_response(filename: str, header: list, rows) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
     for row in [header, *rows]:
-        writer.writerow([_csv_cell(value) for value in row])
+        writer.writerow([csv_cell(value) for value in row])
     return response
 
 

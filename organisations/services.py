@@ -23,6 +23,7 @@ from .models import (
     Ward,
     normalise_domain,
 )
+from .signals import announce
 
 
 class InvitationError(Exception):
@@ -88,17 +89,49 @@ def membership_join_by_domain(*, user) -> Membership | None:
 
 @transaction.atomic
 def membership_update(
-    *, membership: Membership, role: str, profession: str, home_ward: Ward | None
+    *,
+    membership: Membership,
+    role: str,
+    profession: str,
+    home_ward: Ward | None,
+    by: Membership | None = None,
 ) -> Membership:
-    """An organisation admin changes someone's role, staff group or home ward."""
+    """An organisation admin (`by`, for the audit log) changes someone's role, staff group
+    or home ward."""
     _check_ward(home_ward, membership.organisation)
     membership = Membership.objects.select_for_update(of=("self",)).get(pk=membership.pk)
     _check_keeps_an_admin(membership, role=role, is_active=membership.is_active)
+    before = _member_details(membership)
     membership.role = role
     membership.profession = profession
     membership.home_ward = home_ward
     membership.save(update_fields=["role", "profession", "home_ward"])
+    _announce_member_change(by, membership, before)
     return membership
+
+
+def _member_details(membership: Membership) -> dict:
+    return {
+        "role": membership.get_role_display(),
+        "staff group": membership.get_profession_display() or "",
+        "home ward": membership.home_ward.name if membership.home_ward_id else "",
+    }
+
+
+def _announce_member_change(by, membership: Membership, before: dict) -> None:
+    after = _member_details(membership)
+    changed = [key for key in after if after[key] != before[key]]
+    if not changed:
+        return
+    role_changed = "role" in changed
+    announce(
+        by,
+        "changed role" if role_changed else "changed staff details",
+        kind="role" if role_changed else "admin",
+        before={key: before[key] for key in changed},
+        after={key: after[key] for key in changed},
+        target_user=membership.user_id,
+    )
 
 
 @transaction.atomic
@@ -108,8 +141,19 @@ def membership_set_active(*, membership: Membership, is_active: bool, by) -> Mem
         raise ValidationError("You cannot deactivate yourself.")
     membership = Membership.objects.select_for_update(of=("self",)).get(pk=membership.pk)
     _check_keeps_an_admin(membership, role=membership.role, is_active=is_active)
+    was_active = membership.is_active
     membership.is_active = is_active
     membership.save(update_fields=["is_active"])
+    if was_active != is_active:
+        actor = Membership.objects.filter(organisation_id=membership.organisation_id, user=by)
+        announce(
+            actor.first(),
+            "reactivated member" if is_active else "deactivated member",
+            kind="role",
+            before={"status": "active" if was_active else "deactivated"},
+            after={"status": "active" if is_active else "deactivated"},
+            target_user=membership.user_id,
+        )
     return membership
 
 
@@ -153,6 +197,13 @@ def invitation_create(
     invitation = Invitation.objects.create(
         organisation=organisation, email=email, role=role, invited_by=invited_by
     )
+    inviter = Membership.objects.filter(organisation=organisation, user=invited_by).first()
+    # The address's domain only: the log keeps no personal data that erasure could not reach.
+    announce(
+        inviter,
+        "invited someone",
+        after={"role": Role(role).label, "email domain": email.rpartition("@")[2]},
+    )
     from .tasks import send_invitation_email_task
 
     queue_after_commit(
@@ -164,12 +215,18 @@ def invitation_create(
 
 
 @transaction.atomic
-def invitation_revoke(*, invitation: Invitation) -> Invitation:
+def invitation_revoke(*, invitation: Invitation, by: Membership | None = None) -> Invitation:
     invitation = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
     if invitation.state != Invitation.State.PENDING:
         raise ValidationError("Only a pending invitation can be revoked.")
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
+    announce(
+        by,
+        "withdrew an invitation",
+        before={"role": invitation.get_role_display()},
+        after={"email domain": invitation.email.rpartition("@")[2]},
+    )
     return invitation
 
 
@@ -259,15 +316,26 @@ CONCERN_SETTINGS = (
 
 
 @transaction.atomic
-def organisation_set_concern_settings(*, organisation: Organisation, **settings) -> Organisation:
-    """An organisation admin sets who members raising a concern are told to contact, and
-    the response target for urgent concerns (never longer than the usual one)."""
+def organisation_set_concern_settings(
+    *, organisation: Organisation, by: Membership | None = None, **settings
+) -> Organisation:
+    """An organisation admin (`by`) sets who members raising a concern are told to contact,
+    and the response target for urgent concerns (never longer than the usual one)."""
     unknown = set(settings) - set(CONCERN_SETTINGS)
     if unknown:
         raise ValueError(f"not a concern setting: {', '.join(sorted(unknown))}")
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    before = {name: getattr(organisation, name) for name in settings}
     for name, value in settings.items():
         setattr(organisation, name, value)
     organisation.full_clean()
     organisation.save(update_fields=list(settings))
+    changed = [name for name in settings if before[name] != settings[name]]
+    if changed:
+        announce(
+            by,
+            "changed concern settings",
+            before={name.replace("_", " "): before[name] for name in changed},
+            after={name.replace("_", " "): settings[name] for name in changed},
+        )
     return organisation

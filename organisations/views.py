@@ -91,6 +91,7 @@ def member_edit(request, org_slug, membership_id):
                 role=form.cleaned_data["role"],
                 profession=form.cleaned_data["profession"],
                 home_ward=form.cleaned_data["home_ward"],
+                by=request.membership,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -168,7 +169,7 @@ def invitation_revoke(request, org_slug, invitation_id):
     invitation = get_object_or_404(Invitation, organisation=request.organisation, pk=invitation_id)
     if request.method == "POST":
         try:
-            services.invitation_revoke(invitation=invitation)
+            services.invitation_revoke(invitation=invitation, by=request.membership)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -185,7 +186,7 @@ def concern_settings(request, org_slug):
     if request.method == "POST" and form.is_valid():
         try:
             services.organisation_set_concern_settings(
-                organisation=request.organisation, **form.cleaned_data
+                organisation=request.organisation, by=request.membership, **form.cleaned_data
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

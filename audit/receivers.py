@@ -63,23 +63,29 @@ def _organisations_of(obj) -> list[int]:
 def platform_change_recorded(sender, *, user, obj, action, changes, **_):
     """A platform admin's change, in the log of the organisation it belongs to.
 
-    A person is named by reference (`target_user`), and their own fields (name,
-    email, access) appear as "changed" without values: the log cannot be edited, so it
-    keeps no personal data that erasing a leaver would have to remove.
+    A person is named by reference (`target_user`); their own fields (name, access) and
+    any email address appear as "changed" without values: the log cannot be edited, so
+    it keeps no personal data that erasing a leaver would have to remove.
     """
     person = obj if isinstance(obj, get_user_model()) else None
     target_user = person.pk if person else getattr(obj, "user_id", None)
     noun = obj._meta.verbose_name
     subject = noun if target_user else f"{noun}: {obj}"
-    before = {label: ("" if person else old) for label, (old, _new) in changes.items()}
-    after = {label: ("changed" if person else new) for label, (_old, new) in changes.items()}
+    before, after = {}, {}
+    for label, (old, new) in changes.items():
+        personal = person is not None or "email" in label.lower()
+        before[label], after[label] = ("", "changed") if personal else (old, new)
+    if action in ("added", "changed", "deleted"):
+        action = f"{action} {noun}"
+    else:  # an admin action: "Action: Send a password reset email"
+        action = action.removeprefix("Action: ")
     # The admin's request already works across organisations (OrganisationMiddleware).
     with cross_organisation():
         for organisation_id in _organisations_of(obj):
             record_for(
                 organisation=organisation_id,
                 actor=user,
-                action=f"{action} {noun}"[:60],
+                action=action[:60],
                 kind=Kind.PLATFORM,
                 subject=subject,
                 before=before,

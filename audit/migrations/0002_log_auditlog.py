@@ -15,7 +15,8 @@ def admin_actions_are_admin(apps, schema_editor):
     # Entries about neither an idea nor a project were organisation admins' (webhooks).
     AuditEvent = apps.get_model("audit", "AuditEvent")
     with cross_organisation():
-        AuditEvent.objects.filter(idea__isnull=True, project__isnull=True).update(kind="admin")
+        rows = AuditEvent.objects.using(schema_editor.connection.alias)
+        rows.filter(idea__isnull=True, project__isnull=True).update(kind="admin")
 
 
 class Migration(migrations.Migration):

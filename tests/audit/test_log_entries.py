@@ -166,3 +166,21 @@ def test_a_platform_admins_change_to_a_person_keeps_no_personal_values(
     assert entry.before == {"Full name": ""}
     assert entry.after == {"Full name": "changed"}
     assert "Robert" not in str(entry.after) + entry.subject
+
+
+def test_a_refused_api_request_records_its_route_and_method(bob, share):
+    idea = share(bob, title="Label the drug fridge")
+    client = Client()
+    client.force_login(bob)
+    response = client.post(
+        f"/api/v1/city-hospitals/ideas/{idea.pk}/status/",
+        {"status": "under_review"},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    (entry,) = entries(kind=Kind.REFUSED)
+    assert entry.actor == bob
+    assert entry.subject == "api:idea_triage_status"
+    assert entry.after["method"] == "POST"
+    assert "<uuid:idea_id>" in entry.after["route"]
+    assert str(idea.pk) not in str(entry.after)

@@ -87,6 +87,7 @@ class PulseCheckIn(OrganisationViewMixin, APIView):
         responses={201: out.PulseCheckInSerializer},
     )
     def post(self, request, org):
+        pulse_figures.require_enabled(self.organisation)
         form = PulseForm(json_object(request))
         if not form.is_valid():
             raise form_errors(form)
@@ -105,6 +106,7 @@ class PulseSummary(OrganisationViewMixin, APIView):
 
     @extend_schema(operation_id="pulse_summary", responses=out.PulseSummarySerializer)
     def get(self, request, org):
+        pulse_figures.require_enabled(self.organisation)
         ward = self.membership.home_ward
         summary = pulse_figures.ward_summary(self.organisation, ward)
         return Response(

@@ -1,38 +1,42 @@
-"""Entries written for what happens outside any service of ours: admin actions announced
-by the organisations app, sign-ins (allauth) and the platform admin's changes in /admin/.
-Connected in AuditConfig.ready."""
+"""What the audit log hears from the apps below it, which cannot import it: admin actions
+and onboarding announced by organisations, sign-ins (allauth) and the platform admin's
+changes in /admin/ (connected in apps.py)."""
 
-from allauth.account.signals import user_logged_in
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.dispatch import receiver
 
-from improvewell.admin import platform_change
 from improvewell.rls import cross_organisation
 from organisations.models import Membership, Organisation
-from organisations.signals import admin_action
 
-from .models import Kind
+from .models import AuditEvent, Kind
 from .services import record, record_for
 
 
-@receiver(admin_action, dispatch_uid="audit_admin_action")
-def admin_action_recorded(
-    sender, *, member, action, kind, before, after, subject, target_user, **_
-):
+def admin_action(sender, *, member, action, before=None, after=None, **entry):
     record(
         member,
         action,
-        kind=kind,
         before=before,
         after=after,
-        subject=subject,
-        target_user=target_user,
+        kind=entry.get("kind"),
+        subject=entry.get("subject", ""),
+        target_user=entry.get("target_user"),
     )
 
 
-@receiver(user_logged_in, dispatch_uid="audit_sign_in")
-def sign_in_recorded(sender, *, user, **_):
+def organisation_onboarded(sender, organisation, invitation, by, **kwargs):
+    """A platform admin added an organisation. They are no member of it; the invitation
+    is named by id, not address."""
+    record_for(
+        organisation=organisation,
+        actor=by,
+        action="added the organisation with a first admin",
+        kind=Kind.PLATFORM,
+        after={"slug": organisation.slug, "invitation": str(invitation.pk)},
+    )
+
+
+def signed_in(sender, *, user, **_):
     """One entry in each organisation the person is an active member of.
 
     A person of no organisation (a platform admin) gets none: no organisation's admins
@@ -59,14 +63,17 @@ def _organisations_of(obj) -> list[int]:
     return []
 
 
-@receiver(platform_change, dispatch_uid="audit_platform_change")
-def platform_change_recorded(sender, *, user, obj, action, changes, **_):
+def platform_changed(sender, *, user, obj, action, changes, **_):
     """A platform admin's change, in the log of the organisation it belongs to.
 
     A person is named by reference (`target_user`); their own fields (name, access) and
     any email address appear as "changed" without values: the log cannot be edited, so
     it keeps no personal data that erasing a leaver would have to remove.
     """
+    # An organisation added by onboarding is recorded there, with its invitation (above).
+    onboarded = isinstance(obj, Organisation) and AuditEvent.objects.filter(organisation=obj)
+    if action == "added" and onboarded and onboarded.exists():
+        return
     person = obj if isinstance(obj, get_user_model()) else None
     target_user = person.pk if person else getattr(obj, "user_id", None)
     noun = obj._meta.verbose_name

@@ -23,6 +23,7 @@ from datetime import date, timedelta
 
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
+from django.http import Http404
 from django.utils import timezone
 
 from organisations.models import Ward
@@ -30,6 +31,14 @@ from organisations.models import Ward
 from .models import ORGANISATION_SCOPE, DailyFact, RollupRun
 from .places import day_bounds
 from .suppression import TOTAL, suppressed_hierarchy
+
+
+def require_enabled(organisation) -> None:
+    """The pulse pages and API answer 404 where an admin has switched pulse off, as if
+    they did not exist (Organisation.pulse_enabled)."""
+    if not organisation.pulse_enabled:
+        raise Http404("Pulse check-ins are switched off here.")
+
 
 # The check-ins of no ward: published nowhere, but the organisation minus its sites.
 NO_WARD = "no-ward"

@@ -10,7 +10,7 @@ from organisations.models import Organisation
 from organisations.tenancy import OrganisationTask
 
 from .digest import send_weekly_digests
-from .rollup import RollupBusy, rollup_day
+from .rollup import RollupBusy, rollup_day, rollup_range
 
 
 @shared_task(
@@ -25,6 +25,20 @@ def rollup_organisation_day_task(*, organisation, day: str):
     """Roll up one organisation-day. Idempotent; retried when the same day is already
     being rolled up or the database is briefly unavailable."""
     return rollup_day(organisation, date.fromisoformat(day))
+
+
+@shared_task(
+    base=OrganisationTask,
+    autoretry_for=(RollupBusy, OperationalError),
+    retry_backoff=15,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def rollup_range_task(*, organisation, first: str, last: str):
+    """Roll up a range of days again, after wards were merged or moved. Idempotent;
+    retried like a single day."""
+    return rollup_range(organisation, date.fromisoformat(first), date.fromisoformat(last))
 
 
 def _fan_out(day: date) -> int:

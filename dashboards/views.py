@@ -177,6 +177,7 @@ def engagement_spc(request, org_slug):
 
 @require_http_methods(["GET", "POST"])
 def pulse(request, org_slug):
+    pulse_figures.require_enabled(request.organisation)
     member = request.membership
     form = PulseForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -191,6 +192,7 @@ def pulse(request, org_slug):
 
 
 def pulse_done(request, org_slug):
+    pulse_figures.require_enabled(request.organisation)
     member = request.membership
     summary = pulse_figures.ward_summary(request.organisation, member.home_ward)
     return render(

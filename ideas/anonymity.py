@@ -19,6 +19,7 @@ an anonymous idea; no per-person submission counter outside the database's own r
 
 import hashlib
 import hmac
+import secrets
 from datetime import date, datetime
 
 from django.db.models import Q
@@ -149,3 +150,22 @@ def tokens_of_active_members(organisation) -> dict[str, int]:
         # does not allow); 30,000 ids are a few hundred kilobytes.
         for user_id in list(user_ids)
     }
+
+
+# A person's own data, and forgetting them ---------------------------------------------
+
+
+def pulse_check_ins_by(member: Membership, *, days) -> Q:
+    """Filter for the member's own check-ins on these days: each day's token is worked out
+    here, as on checking in, and never stored. A person has no other link to their days."""
+    tokens = [
+        pulse_token(user_id=member.user_id, organisation_id=member.organisation_id, day=day)
+        for day in days
+    ]
+    return Q(organisation_id=member.organisation_id, day_token__in=tokens)
+
+
+def unlinked_token() -> str:
+    """A random token in place of an erased person's: nobody's key derives it, so the
+    rows it marks belong to nobody."""
+    return secrets.token_hex(32)

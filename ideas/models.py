@@ -127,6 +127,15 @@ class Idea(models.Model):
     team = models.ForeignKey(
         "teams.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="ideas"
     )
+    # The routing rule that chose `team` when the idea was shared (None once a lead
+    # assigns a team by hand). A foreign key on the idea itself: routing stamps no row.
+    routed_by = models.ForeignKey(
+        "triage.RoutingRule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ideas",
+    )
     merged_into = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
     )

@@ -72,6 +72,8 @@ def _check_submission(organisation, *, kind, title, category, ward, site) -> Non
         raise ValidationError({"site": "Name a ward or a site, not both."})
     if not category.is_active:
         raise ValidationError({"category": "Choose a category from the list."})
+    if ward is not None and not ward.is_active:
+        raise ValidationError({"ward": "That ward is no longer in use. Choose another."})
     if kind not in Kind.values:
         raise ValidationError({"kind": "Choose what you are sharing."})
     try:
@@ -325,6 +327,8 @@ def pulse_check_in(
     *, member: Membership, score: int, tags: list[str], day: date | None = None
 ) -> PulseCheckIn:
     """Record how a shift went. At most one per person per day: a second replaces the first."""
+    if not member.organisation.pulse_enabled:
+        raise ValidationError("Pulse check-ins are switched off in this organisation.")
     if not 1 <= int(score) <= 5:
         raise ValidationError({"score": "Choose a score from 1 to 5."})
     unknown = set(tags) - set(PulseTag.values)

@@ -28,3 +28,12 @@ def organisation_created(sender, instance, created, raw=False, **kwargs):
     # The categories are the new organisation's rows, whatever scope created it.
     with tenant_scope(instance):
         category_defaults_create(instance)
+
+
+def ward_merging_moves_ideas(sender, *, kept, merged, **kwargs):
+    """Two wards become one (organisations.site_services.ward_merge): the merged ward's
+    ideas and pulse check-ins now count for the kept one."""
+    from .models import Idea, PulseCheckIn
+
+    for model in (Idea, PulseCheckIn):
+        model.objects.filter(organisation_id=kept.organisation_id, ward=merged).update(ward=kept)

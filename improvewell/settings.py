@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "dashboards",
     "api",
     "webhooks",
+    "privacy",
 ]
 
 MIDDLEWARE = [

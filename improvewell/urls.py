@@ -24,6 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("account/tokens/", include("api.token_urls")),
+    path("account/data/", include("privacy.account_urls")),
     # The REST API (docs/api.md): its own tenancy in api/base.py.
     path("api/", include("api.urls")),
     path(
@@ -41,4 +42,5 @@ urlpatterns = [
     path("<slug:org_slug>/", include("dashboards.urls")),
     path("<slug:org_slug>/", include("webhooks.urls")),
     path("<slug:org_slug>/", include("audit.urls")),
+    path("<slug:org_slug>/", include("privacy.urls")),
 ]

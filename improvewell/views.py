@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from audit.services import record_refusal
 from improvewell.http import database_unavailable
-from organisations.selectors import memberships_of_user
+from organisations.selectors import is_platform_admin_only, memberships_of_user
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +27,8 @@ def home(request):
     if not request.user.is_authenticated:
         return render(request, "home/welcome.html")
     memberships = memberships_of_user(request.user)
+    if not memberships and is_platform_admin_only(request.user):
+        return redirect("admin:index")
     if len(memberships) == 1:
         return redirect("organisations:home", org_slug=memberships[0].organisation.slug)
     return render(request, "home/choose_organisation.html", {"memberships": memberships})

@@ -1,9 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 
 from improvewell.admin import ImproveWellModelAdmin, SameOrganisationInline
 
 from .models import Invitation, Membership, Organisation, SignupDomain, Site, Ward
+from .onboarding import OnboardForm, organisation_onboard
 
 # The admin runs with scopes disabled (see OrganisationMiddleware); it is the
 # platform admins' cross-organisation view. The base classes refuse a relation to
@@ -28,6 +33,7 @@ class OrganisationAdmin(ImproveWellModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [SignupDomainInline, SiteInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    change_list_template = "admin/organisations/organisation/change_list.html"
     fieldsets = [
         (None, {"fields": ["name", "slug", "ods_code"]}),
         (
@@ -48,6 +54,45 @@ class OrganisationAdmin(ImproveWellModelAdmin):
             },
         ),
     ]
+
+    def get_urls(self):
+        onboard = self.admin_site.admin_view(self.onboard_view)
+        return [
+            path("onboard/", onboard, name="organisations_organisation_onboard"),
+            *super().get_urls(),
+        ]
+
+    def onboard_view(self, request):
+        """Add an organisation with its sign-up domain and invite its first admin."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = OnboardForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            invitation = organisation_onboard(
+                organisation=data["organisation"],
+                domain=data["domain"],
+                admin_email=data["admin_email"],
+                by=request.user,
+            )
+            organisation = invitation.organisation
+            self.log_addition(request, organisation, [{"added": {}}])
+            messages.success(
+                request,
+                f"{organisation.name} was added. An invitation to be its admin was sent to "
+                f"{invitation.email}.",
+            )
+            return redirect("admin:organisations_organisation_change", organisation.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Add organisation with first admin",
+            "form": form,
+            "opts": self.model._meta,
+        }
+        status = 400 if form.errors else 200
+        return TemplateResponse(
+            request, "admin/organisations/organisation/onboard.html", context, status=status
+        )
 
 
 @admin.register(Site)

@@ -94,7 +94,10 @@ class WardsField(forms.ModelMultipleChoiceField):
 def wards_field(organisation, label="Wards covered"):
     return WardsField(
         label=label,
-        queryset=Ward.objects.filter(organisation=organisation).select_related("site"),
+        # Archived wards leave the forms (organisations.site_services).
+        queryset=Ward.objects.filter(organisation=organisation, is_active=True).select_related(
+            "site"
+        ),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )

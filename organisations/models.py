@@ -76,6 +76,10 @@ class Profession(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# No breakdown of fewer people than this is ever shown, whatever an organisation sets.
+MIN_SUPPRESSION_THRESHOLD = 5
+
+
 class Organisation(models.Model):
     """A tenant: an NHS trust, health board or ICB."""
 
@@ -94,7 +98,14 @@ class Organisation(models.Model):
     )
     suppression_threshold = models.PositiveSmallIntegerField(
         default=11,
-        validators=[MinValueValidator(2), MaxValueValidator(100)],
+        validators=[
+            MinValueValidator(
+                MIN_SUPPRESSION_THRESHOLD,
+                f"Use a threshold of {MIN_SUPPRESSION_THRESHOLD} or more: smaller groups "
+                "could identify people.",
+            ),
+            MaxValueValidator(100),
+        ],
         help_text="Breakdowns of fewer people than this show “fewer than N”.",
     )
     response_target_days = models.PositiveSmallIntegerField(
@@ -122,6 +133,11 @@ class Organisation(models.Model):
         blank=True,
         validators=[URLValidator(schemes=["https", "http"])],
         help_text="The address of the trust's incident reporting system (for example Datix).",
+    )
+    pulse_enabled = models.BooleanField(
+        "Pulse check-ins",
+        default=True,
+        help_text="When off, nobody is asked “How was your shift?” and the pulse pages are gone.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,8 +1,9 @@
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from improvewell.rls import cross_organisation
 
-from .models import Membership, Organisation, Site
+from .models import Membership, Organisation, Site, Ward
 
 
 def membership_for_request(user, org_slug: str) -> Membership | None:
@@ -43,7 +44,7 @@ def memberships_of_user(user) -> list[Membership]:
 def sites_with_wards(organisation: Organisation) -> list[Site]:
     return list(
         Site.objects.filter(organisation=organisation)
-        .prefetch_related("wards")
+        .prefetch_related(Prefetch("wards", queryset=Ward.objects.filter(is_active=True)))
         .annotate(member_count=Count("wards__members", filter=Q(wards__members__is_active=True)))
     )
 
@@ -61,3 +62,34 @@ def member_list(organisation: Organisation, *, query: str = "", role: str = "", 
     elif status == "inactive":
         members = members.filter(is_active=False)
     return members.order_by("user__name", "user__email")
+
+
+def is_platform_admin_only(user) -> bool:
+    """A platform admin (staff or superuser) with no active membership: their place is
+    /admin/, not "You are not part of an organisation yet"."""
+    if not user.is_authenticated or not (user.is_staff or user.is_superuser):
+        return False
+    with cross_organisation():
+        return not Membership.objects.filter(user=user, is_active=True).exists()
+
+
+def _count_of(model, field: str, **filters):
+    rows = model.objects.filter(**{field: OuterRef("pk")}, **filters).order_by()
+    counted = rows.values(field).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def sites_for_admin(organisation: Organisation) -> list[Site]:
+    """Every site with all its wards, archived ones too, each with its number of active
+    home-ward members and of ideas: two queries, whatever the number of wards."""
+    # The ideas app sits above organisations: its model is reached through the relation.
+    idea_model = Ward._meta.get_field("ideas").related_model
+    wards = Ward.objects.filter(organisation=organisation).annotate(
+        member_count=_count_of(Membership, "home_ward", is_active=True),
+        idea_count=_count_of(idea_model, "ward"),
+    )
+    return list(
+        Site.objects.filter(organisation=organisation)
+        .order_by("name")
+        .prefetch_related(Prefetch("wards", queryset=wards.order_by("-is_active", "name")))
+    )

@@ -30,9 +30,12 @@ class InvitationError(Exception):
     """Why an invitation link cannot be used, in words for the person holding it."""
 
 
-def _check_ward(ward: Ward | None, organisation: Organisation) -> None:
+def _check_ward(ward: Ward | None, organisation: Organisation, current_id=None) -> None:
     if ward is not None and ward.organisation_id != organisation.pk:
         raise ValidationError({"home_ward": "Choose a ward of this organisation."})
+    # An archived ward (organisations.site_services) cannot be chosen again.
+    if ward is not None and not ward.is_active and ward.pk != current_id:
+        raise ValidationError({"home_ward": "That ward is no longer in use. Choose another."})
 
 
 def _active_admins(organisation: Organisation):
@@ -98,7 +101,7 @@ def membership_update(
 ) -> Membership:
     """An organisation admin (`by`, for the audit log) changes someone's role, staff group
     or home ward."""
-    _check_ward(home_ward, membership.organisation)
+    _check_ward(home_ward, membership.organisation, membership.home_ward_id)
     membership = Membership.objects.select_for_update(of=("self",)).get(pk=membership.pk)
     _check_keeps_an_admin(membership, role=role, is_active=membership.is_active)
     before = _member_details(membership)
@@ -162,7 +165,7 @@ def profile_update(
     *, membership: Membership, profession: str, home_ward: Ward | None
 ) -> Membership:
     """A member sets their own staff group and home ward."""
-    _check_ward(home_ward, membership.organisation)
+    _check_ward(home_ward, membership.organisation, membership.home_ward_id)
     membership.profession = profession
     membership.home_ward = home_ward
     membership.save(update_fields=["profession", "home_ward"])

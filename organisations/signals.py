@@ -1,15 +1,22 @@
-"""What organisation admins do here, announced for the audit log.
+"""What organisations tell the capabilities above them, without importing them.
 
-The audit app sits above this one (tests/architecture/test_layers.py), so the
-services below cannot call `audit.services.record` themselves: they send
-`admin_action` inside their transaction and audit/receivers.py writes the entry in
-that same transaction (a change and its entry commit or roll back together).
+Sent from organisations' services inside their transactions, so that a receiver's rows
+are written with the change or not at all (tests/architecture/test_layers.py: the apps
+above import organisations, never the other way round).
 """
 
 from django.dispatch import Signal
 
-# Sent with: member (the acting Membership), action, kind ("admin" or "role"),
-# before, after (dicts), subject (text), target_user (a user or None).
+# Two wards become one: `kept=`, `merged=`. Sent before `merged` is archived; every app
+# whose rows name a ward moves them to `kept` (ideas, teams, projects) or recomputes
+# them (dashboards). tests/organisations/test_manage_merge.py fails for a model that
+# points at a ward and is left behind.
+ward_merging = Signal()
+# A ward moved to another site: `ward=`, `from_site=`. Figures by site change with it.
+ward_moved = Signal()
+# An organisation admin changed something: `member=`, `action=`, `before=`, `after=`,
+# and optionally `kind=` ("admin" or "role"), `subject=` (text) and `target_user=` (the
+# person it was about). The audit log writes it down (audit/apps.py).
 admin_action = Signal()
 
 

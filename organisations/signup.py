@@ -17,10 +17,12 @@ from allauth.account.signals import email_confirmed
 from allauth.core import context
 from django import forms
 from django.dispatch import receiver
+from django.urls import reverse
 
 from accounts.forms import SignupForm as UserSignupForm
 
 from .models import Invitation
+from .selectors import is_platform_admin_only
 from .services import (
     InvitationError,
     invitation_accept,
@@ -98,6 +100,12 @@ class AccountAdapter(DefaultAccountAdapter):
         ):
             return
         super().add_message(request, level, message_template, *args, **kwargs)
+
+    def get_login_redirect_url(self, request):
+        """A platform admin who belongs to no organisation works in the admin."""
+        if is_platform_admin_only(request.user):
+            return reverse("admin:index")
+        return super().get_login_redirect_url(request)
 
     def is_email_verified(self, request, email):
         """Only the address a followed invitation was sent to counts as verified."""

@@ -1,5 +1,6 @@
-"""Demo triage for `manage.py seed_demo`: a few ideas assigned to the demo teams, and a
-fresh idea that repeats an older one, so that the inbox has a likely duplicate to merge."""
+"""Demo triage for `manage.py seed_demo`: two routing rules, a few ideas assigned to the
+demo teams, and a fresh idea that repeats an older one, so that the inbox has a likely
+duplicate to merge (routed to a team by a rule)."""
 
 import uuid
 
@@ -8,7 +9,8 @@ from ideas.models import Category, Idea, Kind
 from organisations.models import Membership, Role
 from teams.models import Team
 
-from . import services
+from . import routing, services
+from .models import RoutingRule
 
 # The same id on every run: `idea_submit` makes one idea per submission id.
 DUPLICATE_ID_NAMESPACE = uuid.UUID("6f1d8c52-3a0e-4d1b-9a57-0c2b1f6e9d41")
@@ -54,3 +56,25 @@ def share_likely_duplicate(organisation) -> None:
         site=None,
         anonymous=False,
     )
+
+
+def seed_routing(organisation, admin: Membership, teams: list[Team]) -> None:
+    """Two routing rules, so that new equipment concerns and wellbeing ideas go straight to
+    a team (the likely duplicate shared next is routed by the first). Left alone if the
+    organisation has rules already."""
+    if RoutingRule.objects.filter(organisation=organisation).exists():
+        return
+    safety, wellbeing = teams
+    categories = {c.name: c for c in Category.objects.filter(organisation=organisation)}
+    for name, team, category, kinds in [
+        ("Equipment concerns", safety, "Equipment and facilities", [Kind.CONCERN]),
+        ("Staff wellbeing ideas", wellbeing, "Staff wellbeing", []),
+    ]:
+        if category in categories:
+            routing.rule_save(
+                member=admin,
+                name=name,
+                team=team,
+                categories=[categories[category]],
+                kinds=kinds,
+            )

@@ -2,10 +2,16 @@ import re
 import uuid
 
 from django import forms
+from django.db.models import Q
 
-from ideas.models import TRANSITIONS, Idea, Status
+from ideas.models import TRANSITIONS, Category, Idea, Kind, Status
+from improvewell.validators import single_line
 from organisations import permissions
+from organisations.forms import WardsField
+from organisations.models import Site, Ward
 from teams.models import Team
+
+from .models import NAME_MAX, RoutingRule
 
 # Every status but duplicate (a duplicate is made by merging): what a post may name. The
 # workflow (ideas.models.TRANSITIONS, applied by ideas.services.idea_change_status) says
@@ -139,3 +145,118 @@ class MergeForm(forms.Form):
         elif not data.get("into") and "into" not in self.errors:
             self.add_error("into", "Choose the original idea, or paste its web address.")
         return data
+
+
+class _Choices(forms.ModelMultipleChoiceField):
+    """Checkboxes of an organisation's rows; a forged or foreign id is a field error."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, queryset, *, label, noun, help_text="", **kwargs):
+        super().__init__(queryset, label=label, required=False, help_text=help_text, **kwargs)
+        self.error_messages["invalid_choice"] = f"Choose {noun} of this organisation."
+        self.error_messages["invalid_pk_value"] = f"Choose {noun} of this organisation."
+
+
+class RoutingRuleForm(forms.Form):
+    """A routing rule. Offered: the organisation's teams, its active wards and categories,
+    and whatever the rule already names (a ward archived since stays chosen)."""
+
+    name = forms.CharField(
+        label="Rule name",
+        max_length=NAME_MAX,
+        validators=[single_line],
+        help_text="Shown on the triage page of each idea it routes, such as “Falls on Ward 7”.",
+        error_messages={"required": "Enter a name for the rule."},
+    )
+    kinds = forms.MultipleChoiceField(
+        label="Kinds",
+        choices=Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked for every kind.",
+        error_messages={"invalid_choice": "Choose kinds from the list."},
+    )
+
+    def __init__(self, *args, organisation, rule=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        kept = {"wards": [], "categories": []}
+        if rule is not None:
+            kept = {
+                "wards": [w.pk for w in rule.wards.all()],
+                "categories": [c.pk for c in rule.categories.all()],
+            }
+        wards = Ward.objects.filter(organisation=organisation).select_related("site")
+        self.fields["wards"] = WardsField(
+            wards.filter(Q(is_active=True) | Q(pk__in=kept["wards"])),
+            label="Wards",
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text="Leave all unticked for ideas from any ward.",
+        )
+        self.fields["sites"] = _Choices(
+            Site.objects.filter(organisation=organisation),
+            label="Sites",
+            noun="sites",
+            help_text="Leave all unticked for any site. An idea that names only its site, "
+            "not its ward, is matched by site alone.",
+        )
+        self.fields["categories"] = _Choices(
+            Category.objects.filter(organisation=organisation).filter(
+                Q(is_active=True) | Q(pk__in=kept["categories"])
+            ),
+            label="Categories",
+            noun="categories",
+            help_text="Leave all unticked for ideas in any category.",
+        )
+        self.fields["team"] = forms.ModelChoiceField(
+            label="Send to team",
+            queryset=Team.objects.filter(organisation=organisation),
+            empty_label="Choose a team",
+            error_messages={
+                "required": "Choose the team that gets these ideas.",
+                "invalid_choice": "Choose a team of this organisation.",
+            },
+        )
+        self.order_fields(["name", "wards", "sites", "categories", "kinds", "team"])
+
+    @classmethod
+    def for_rule(cls, rule: RoutingRule, data=None):
+        initial = {
+            "name": rule.name,
+            "wards": [w.pk for w in rule.wards.all()],
+            "sites": [s.pk for s in rule.sites.all()],
+            "categories": [c.pk for c in rule.categories.all()],
+            "kinds": list(rule.kinds),
+            "team": rule.team_id,
+        }
+        return cls(data, organisation=rule.organisation, rule=rule, initial=initial)
+
+
+class RoutingTestForm(forms.Form):
+    """Which rule an idea from this ward, in this category, would go by."""
+
+    kind = forms.ChoiceField(label="Kind", choices=Kind.choices, initial=Kind.IDEA)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ward"] = forms.ModelChoiceField(
+            label="Ward",
+            queryset=Ward.objects.filter(organisation=organisation, is_active=True)
+            .select_related("site")
+            .order_by("site__name", "name"),
+            required=False,
+            empty_label="No ward named",
+            error_messages={"invalid_choice": "Choose a ward of this organisation."},
+        )
+        self.fields["ward"].label_from_instance = lambda w: f"{w.name} ({w.site.name})"
+        self.fields["category"] = forms.ModelChoiceField(
+            label="Category",
+            queryset=Category.objects.filter(organisation=organisation, is_active=True),
+            empty_label="Choose a category",
+            error_messages={
+                "required": "Choose a category.",
+                "invalid_choice": "Choose a category of this organisation.",
+            },
+        )
+        self.order_fields(["ward", "category", "kind"])

@@ -3,9 +3,10 @@ from ideas.selectors import with_past_target
 from organisations import permissions
 from organisations.models import Membership
 
-# What an inbox item (and an idea's triage page) shows: place, category, team and who
-# shared it (`ideas.anonymity.author_label` names nobody for an anonymous idea).
-ITEM_RELATIONS = ("ward__site", "site", "category", "team", "author")
+# What an inbox item (and an idea's triage page) shows: place, category, team (and the
+# routing rule that chose it) and who shared it (`ideas.anonymity.author_label` names
+# nobody for an anonymous idea).
+ITEM_RELATIONS = ("ward__site", "site", "category", "team", "routed_by", "author")
 # How far along the queue "Next idea" looks for the idea it is on: the inbox's bound.
 NEXT_WINDOW = 1000
 

@@ -29,8 +29,9 @@ def idea_assign_team(*, member: Membership, idea: Idea, team: Team | None) -> Id
     _require_triager(member, idea)
     permissions.require_same_organisation(member.organisation_id, team, field="team")
     before = {"team": idea.team.name if idea.team_id else None}
-    Idea.objects.filter(pk=idea.pk).update(team=team)
-    idea.team = team
+    # A team chosen by hand is no longer the routing rule's choice.
+    Idea.objects.filter(pk=idea.pk).update(team=team, routed_by=None)
+    idea.team, idea.routed_by = team, None
     audit.record(
         member, "assigned to team", idea=idea, before=before, after={"team": team and team.name}
     )

@@ -8,7 +8,8 @@ base) sits at the bottom and imports no app; its settings, URLs, home page and d
 seeding sit at the top and may import everything.
 
 Foreign keys named by string are not imports and may point up: an idea records the
-team that triages it (`"teams.Team"`), and an audit event the idea or project it is
+team that triages it (`"teams.Team"`) and the routing rule that chose it
+(`"triage.RoutingRule"`), and an audit event the idea or project it is
 about (`"ideas.Idea"`, `"projects.Project"`), without either app importing the other.
 """
 
@@ -33,6 +34,7 @@ LAYERS = [
     "dashboards",
     "api",  # the REST API: may use every app; nothing imports it
     "webhooks",  # signed event deliveries: hears the apps below through their signals
+    "privacy",  # a person's own data (UK GDPR): reads and erases across the apps below
     "project",  # improvewell's settings, URLs, home page and demo seeding
 ]
 RANK = {name: rank for rank, name in enumerate(LAYERS)}

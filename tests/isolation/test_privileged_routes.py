@@ -43,6 +43,15 @@ WHO_MAY = {
     # The audit log (url names audit:log and audit:export).
     "log": (ADMINS, ADMINS, PRIVILEGED),
     "export": (ADMINS, ADMINS, PRIVILEGED),
+    "manage": (ADMINS, ADMINS, PRIVILEGED),
+    "site_list": (ADMINS, ADMINS, PRIVILEGED),
+    "site_edit": (ADMINS, ADMINS, PRIVILEGED),
+    "ward_edit": (ADMINS, ADMINS, PRIVILEGED),
+    "ward_archive": (ADMINS, ADMINS, PRIVILEGED),
+    "ward_restore": (ADMINS, ADMINS, PRIVILEGED),
+    "ward_merge": (ADMINS, ADMINS, PRIVILEGED),
+    "organisation_settings": (ADMINS, ADMINS, PRIVILEGED),
+    "signup_domain_remove": (ADMINS, ADMINS, PRIVILEGED),
     "invitation_revoke": (ADMINS, ADMINS, PRIVILEGED),
     "board": (EVERYONE, EVERYONE, PAGE),
     "submit": (EVERYONE, EVERYONE, PAGE),
@@ -92,6 +101,15 @@ WHO_MAY = {
     "site": (LEADS, LEADS, PRIVILEGED),
     "people": (LEADS, LEADS, PRIVILEGED),
     "spc": (LEADS, LEADS, PRIVILEGED),
+    # Leads read the routing rules and try an idea on them (a POST that changes nothing);
+    # admins change them.
+    "routing_rules": (LEADS, LEADS, PRIVILEGED),
+    "routing_rule_add": (ADMINS, ADMINS, PRIVILEGED),
+    "routing_rule_edit": (ADMINS, ADMINS, PRIVILEGED),
+    "routing_rule_move": (ADMINS, ADMINS, PRIVILEGED),
+    "routing_rule_disable": (ADMINS, ADMINS, PRIVILEGED),
+    "routing_rule_enable": (ADMINS, ADMINS, PRIVILEGED),
+    "routing_rule_delete": (ADMINS, ADMINS, PRIVILEGED),
     "webhook_list": (ADMINS, ADMINS, PRIVILEGED),
     "webhook_add": (ADMINS, ADMINS, PRIVILEGED),
     "webhook_detail": (ADMINS, ADMINS, PRIVILEGED),
@@ -100,6 +118,7 @@ WHO_MAY = {
     "webhook_enable": (ADMINS, ADMINS, PRIVILEGED),
     "webhook_test": (ADMINS, ADMINS, PRIVILEGED),
     "webhook_delete": (ADMINS, ADMINS, PRIVILEGED),
+    "member_erase": (ADMINS, ADMINS, PRIVILEGED),
 }
 
 

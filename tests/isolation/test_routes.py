@@ -47,7 +47,9 @@ def _fill(route: str, values: dict) -> str:
 def objects_of_other_organisation(organisation) -> dict:
     """One object of each kind that a URL can name, owned by `organisation`."""
     from ideas.models import Notification
+    from organisations.models import SignupDomain
     from projects.models import ChangePoint, DriverNode, MeasurePoint, PDSACycle
+    from triage.models import RoutingRule
     from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
     with scopes_disabled():
@@ -99,6 +101,13 @@ def objects_of_other_organisation(organisation) -> dict:
         WebhookAttempt.objects.create(
             organisation=organisation, delivery=delivery, number=1, status_code=500
         )
+        rule = RoutingRule.objects.create(
+            organisation=organisation, name="Walked rule", team=project.team
+        )
+        rule.wards.add(idea.ward)
+        domain = SignupDomain.objects.create(
+            organisation=organisation, domain=f"{organisation.slug}.example.nhs.uk"
+        )
     return {
         "membership_id": membership.pk,
         "invitation_id": invitation.pk,
@@ -115,6 +124,8 @@ def objects_of_other_organisation(organisation) -> dict:
         "change_id": change.pk,
         "notification_id": notification.pk,
         "endpoint_id": endpoint.pk,
+        "rule_id": rule.pk,
+        "domain_id": domain.pk,
     }
 
 
@@ -205,6 +216,8 @@ def test_random_object_ids_give_404_not_500(client_for, alice, organisation):
                         "point_id",
                         "cycle_id",
                         "change_id",
+                        "rule_id",
+                        "domain_id",
                     ],
                     987654321,
                 ),

@@ -29,7 +29,7 @@ from organisations.models import (
 )
 from projects.demo import seed_projects
 from teams.demo import seed_teams
-from triage.demo import assign_ideas
+from triage.demo import assign_ideas, seed_routing
 from webhooks.demo import seed_webhooks
 
 DASHBOARD_DAYS = 84
@@ -205,12 +205,14 @@ class Command(BaseCommand):
                 seed_ideas(organisation, named_staff=staff, lead=lead)
                 seed_pulse(organisation)
                 teams = seed_teams(organisation, lead=lead) if lead.role != Role.STAFF else []
+                admin = members.filter(role=Role.ORG_ADMIN).first()
                 if teams:
+                    if admin is not None:
+                        seed_routing(organisation, admin=admin, teams=teams)
                     assign_ideas(organisation, lead=lead, teams=teams)
                     seed_projects(organisation, lead=lead, teams=teams)
                 if lead.role != Role.STAFF:
                     seed_tokens(organisation, lead=lead)
-                admin = members.filter(role=Role.ORG_ADMIN).first()
                 if admin is not None and slug == DEMO_TRUST["slug"]:
                     seed_webhooks(organisation, admin=admin)
                     seed_audit(organisation, admin=admin, staff=staff, lead=lead)

@@ -1,0 +1,54 @@
+"""Every organisation admin screen, one line each, for the admin home (/<org>/manage/).
+
+Listed by URL name, so that a screen of an app above organisations needs no import: a
+name that does not resolve (a screen not installed) is left out of the page.
+"""
+
+from django.urls import NoReverseMatch, reverse
+
+# (URL name, title, what it is for)
+SCREENS = [
+    ("organisations:member_list", "Staff", "Who works here, their roles and home wards."),
+    ("organisations:invitation_list", "Invitations", "Invite someone with a chosen role."),
+    (
+        "organisations:staff_import",
+        "Import staff",
+        "Add or update many people at once from a CSV file.",
+    ),
+    ("organisations:site_list", "Sites and wards", "Add, rename, move, archive and merge wards."),
+    (
+        "organisations:organisation_settings",
+        "Organisation settings",
+        "Name, sign-up email domains, suppression threshold, response target and pulse.",
+    ),
+    (
+        "organisations:concern_settings",
+        "Contacts for urgent concerns",
+        "The Freedom to Speak Up guardian and the incident reporting link.",
+    ),
+    ("ideas:category_list", "Idea categories", "The categories people choose when they share."),
+    (
+        "triage:routing_rules",
+        "Routing rules",
+        "Send ideas from chosen wards or categories to a team's inbox.",
+    ),
+    ("webhooks:webhook_list", "Webhooks", "Tell other systems when ideas and projects change."),
+    ("organisations:sso_settings", "Single sign-on", "Sign in with NHSmail (Microsoft Entra ID)."),
+    (
+        "audit:log",
+        "Audit log",
+        "Who changed what, and when: admin actions, roles, sign-ins, refusals.",
+    ),
+]
+
+
+def screens_for(org_slug: str) -> list[dict]:
+    """The installed screens, with their addresses in this organisation."""
+    found = []
+    for name, title, description in SCREENS:
+        try:
+            url = reverse(name, kwargs={"org_slug": org_slug})
+        except NoReverseMatch:
+            continue
+        found.append({"url": url, "title": title, "description": description})
+    return found

@@ -77,7 +77,9 @@ def platform_changed(sender, *, user, obj, action, changes, **_):
     person = obj if isinstance(obj, get_user_model()) else None
     target_user = person.pk if person else getattr(obj, "user_id", None)
     noun = obj._meta.verbose_name
-    subject = noun if target_user else f"{noun}: {obj}"
+    # A person's row or one that holds an address (an invitation) is named by its kind only.
+    named_for_a_person = target_user or hasattr(obj, "email")
+    subject = noun if named_for_a_person else f"{noun}: {obj}"
     before, after = {}, {}
     for label, (old, new) in changes.items():
         personal = person is not None or "email" in label.lower()

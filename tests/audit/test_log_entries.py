@@ -184,3 +184,23 @@ def test_a_refused_api_request_records_its_route_and_method(bob, share):
     assert entry.after["method"] == "POST"
     assert "<uuid:idea_id>" in entry.after["route"]
     assert str(idea.pk) not in str(entry.after)
+
+
+def test_a_platform_admins_change_to_an_invitation_keeps_no_address(
+    client_for, platform_admin, organisation, alice
+):
+    from tests.factories import InvitationFactory
+
+    with scopes_disabled():
+        invitation = InvitationFactory(
+            organisation=organisation, email="locum@gmail.com", role=Role.STAFF, invited_by=alice
+        )
+    admin = client_for(platform_admin)
+    response = admin.post(
+        "/admin/organisations/invitation/",
+        {"action": "delete_selected", "_selected_action": [invitation.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    logged = entries(kind=Kind.PLATFORM)
+    assert logged, "the deletion is in the organisation's log"
+    assert all("locum" not in f"{e.subject} {e.before} {e.after}" for e in logged)

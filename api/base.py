@@ -23,10 +23,12 @@ so they reach every DRF view without code of its own.
 
 from contextlib import ExitStack
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS
 
+from audit.services import record_refusal
 from improvewell.rls import tenant_scope
 from organisations.mfa import needs_mfa_setup
 from organisations.selectors import membership_for_request
@@ -82,6 +84,9 @@ class OrganisationViewMixin(ApiViewMixin):
     def handle_exception(self, exc):
         if isinstance(exc, idempotency.Replay):
             return exc.response
+        if isinstance(exc, exceptions.PermissionDenied | DjangoPermissionDenied):
+            # In the dispatch's transaction, which a 403 commits.
+            record_refusal(self.request._request, str(exc)[:200])
         return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):

@@ -300,6 +300,7 @@ def category_list(request, org_slug):
                 organisation=request.organisation,
                 name=form.cleaned_data["name"],
                 is_active=form.cleaned_data["is_active"],
+                by=request.membership,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -330,6 +331,7 @@ def category_edit(request, org_slug, category_id):
                 category=category,
                 name=form.cleaned_data["name"],
                 is_active=form.cleaned_data["is_active"],
+                by=request.membership,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

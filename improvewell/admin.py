@@ -10,7 +10,9 @@ disabled (see OrganisationMiddleware._admin). What the admin still guarantees:
   form refuses it with a field error (the admin is unscoped, so nothing else would).
 - Every change leaves a LogEntry saying who changed what: Django's add, change and
   delete views write one, and so does every action (wrapped below). Superusers read
-  them, read-only, under "Log entries".
+  them, read-only, under "Log entries". Each is also sent as `platform_change`, with
+  the changed fields' values before and after, for the organisation's audit log
+  (audit/receivers.py: this kernel module cannot import the audit app).
 - `ReadOnlyModelAdmin` is for what must only change through the app's services
   (ideas and their rows) and for other people's credentials.
 - A value typed into the request where an id belongs (a selected row, an
@@ -27,6 +29,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.db.models.constants import LOOKUP_SEP
+from django.dispatch import Signal
 from django.utils import timezone
 from django_celery_beat.models import (
     ClockedSchedule,
@@ -39,6 +42,31 @@ from django_celery_beat.models import (
 # What Django's own list filters put in the URL after a declared field path
 # ("organisation__id__exact", "status__exact", "day__gte", "ward__isnull"...).
 FILTER_LOOKUPS = frozenset({"exact", "isnull", "gte", "lt", f"id{LOOKUP_SEP}exact"})
+
+# Sent with: user (the platform admin), obj, action ("added", "changed", "deleted" or an
+# action's "Action: …"), changes ({field label: (before, after)}).
+platform_change = Signal()
+
+
+def _shown(value) -> str:
+    if isinstance(value, QuerySet | list | tuple | set):
+        return ", ".join(sorted(str(item) for item in value))[:200]
+    return "" if value is None else str(value)[:200]
+
+
+def form_changes(form) -> dict[str, tuple[str, str]]:
+    """{label: (before, after)} of each field the admin changed on a form."""
+    changes = {}
+    for name in form.changed_data:
+        field = form.fields[name]
+        initial = form.get_initial_for_field(field, name)
+        if hasattr(field, "queryset") and initial is not None:
+            # Model choices start as ids; show them as the rows they are.
+            ids = initial if isinstance(initial, list | tuple) else [initial]
+            ids = [getattr(item, "pk", item) for item in ids]
+            initial = list(field.queryset.filter(pk__in=ids))
+        changes[str(field.label or name)] = (_shown(initial), _shown(form.cleaned_data.get(name)))
+    return changes
 
 
 def day_of(value):
@@ -141,6 +169,34 @@ class ImproveWellModelAdmin(AuditedActionsMixin, admin.ModelAdmin):
     """The base of every ModelAdmin of ours (see the module docstring)."""
 
     form = SameOrganisationForm
+
+    def save_model(self, request, obj, form, change):
+        obj._platform_changes = form_changes(form)
+        super().save_model(request, obj, form, change)
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        self._announce(request, obj, "added")
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        self._announce(request, obj, message if isinstance(message, str) else "changed")
+        return entry
+
+    def log_deletions(self, request, queryset):
+        objects = list(queryset)
+        entries = super().log_deletions(request, queryset)
+        for obj in objects:
+            self._announce(request, obj, "deleted")
+        return entries
+
+    @staticmethod
+    def _announce(request, obj, action):
+        changes = getattr(obj, "_platform_changes", {})
+        platform_change.send(
+            sender=type(obj), user=request.user, obj=obj, action=action, changes=changes
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.get_autocomplete_fields(request):

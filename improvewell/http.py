@@ -28,7 +28,8 @@ def safe_next(request: HttpRequest, default: str) -> str:
     return default
 
 
-def _csv_cell(value):
+def csv_cell(value):
+    """One CSV cell that no spreadsheet runs as a formula (for streamed CSVs too)."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
@@ -44,7 +45,7 @@ def csv_response(filename: str, header: list, rows) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
     for row in [header, *rows]:
-        writer.writerow([_csv_cell(value) for value in row])
+        writer.writerow([csv_cell(value) for value in row])
     return response
 
 
@@ -59,7 +60,7 @@ def csv_streaming_response(filename: str, header: list, rows) -> StreamingHttpRe
     """`csv_response` for exports too large to build in memory: rows are written as the
     client reads them, with the same formula neutralisation."""
     writer = csv.writer(_Echo())
-    lines = (writer.writerow([_csv_cell(value) for value in row]) for row in chain([header], rows))
+    lines = (writer.writerow([csv_cell(value) for value in row]) for row in chain([header], rows))
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

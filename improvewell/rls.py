@@ -66,6 +66,8 @@ from django.db.migrations.operations.base import Operation
 from django_scopes import scope, scopes_disabled
 from django_scopes.state import get_scope
 
+from .append_only import append_only_tables
+
 ORGANISATION_SETTING = "app.organisation_id"
 ALL_ORGANISATIONS_SETTING = "app.all_organisations"
 POLICY = "organisation_isolation"
@@ -275,7 +277,8 @@ def tenant_tables() -> dict[str, tuple[str, str] | None]:
 
 
 def grant_app_role(connection, role: str, *, truncate: bool = False) -> None:
-    """Give the app's role what it needs and no more: rows, not tables.
+    """Give the app's role what it needs and no more: rows, not tables, and no change
+    to an append-only table's rows (improvewell/append_only.py).
 
     Run as the owner of the tables, after `migrate`. Default privileges cover the
     tables that later migrations create. `truncate` is for the test suite only, whose
@@ -299,3 +302,7 @@ def grant_app_role(connection, role: str, *, truncate: bool = False) -> None:
             f" GRANT USAGE, SELECT ON SEQUENCES TO {quoted}",
         ):
             cursor.execute(statement)
+        # The audit log and any other append-only table: rows are added, never changed.
+        for table in append_only_tables(cursor):
+            table = connection.ops.quote_name(table)
+            cursor.execute(f"REVOKE UPDATE, DELETE ON {table} FROM {quoted}")

@@ -13,6 +13,8 @@ admin.site.site_title = "ImproveWell admin"
 
 # A database outage answers 503 with its own page; anything else the 500 page.
 handler500 = views.server_error
+# A refusal (403) is recorded in the organisation's audit log.
+handler403 = views.permission_denied
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -43,5 +45,6 @@ urlpatterns = [
     path("<slug:org_slug>/", include("projects.urls")),
     path("<slug:org_slug>/", include("dashboards.urls")),
     path("<slug:org_slug>/", include("webhooks.urls")),
+    path("<slug:org_slug>/", include("audit.urls")),
     path("<slug:org_slug>/", include("privacy.urls")),
 ]

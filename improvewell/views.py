@@ -12,6 +12,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from audit.services import record_refusal
 from improvewell.http import database_unavailable
 from organisations.selectors import is_platform_admin_only, memberships_of_user
 
@@ -83,6 +84,16 @@ def readyz(request):
     return JsonResponse(
         {"status": "fail" if failures else "ok", "failures": failures}, status=status
     )
+
+
+def permission_denied(request, exception):
+    """The 403 page; a member refused a page of their organisation is in its audit log.
+
+    Django calls this for PermissionDenied from any view, service or the two-factor
+    middleware, inside the tenant middleware's scope and transaction (a 403 commits).
+    """
+    record_refusal(request, str(exception)[:200])
+    return defaults.permission_denied(request, exception)
 
 
 def server_error(request):

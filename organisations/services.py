@@ -4,6 +4,7 @@ Every function runs in a transaction and refuses rows of another organisation.
 """
 
 import re
+from collections import Counter
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
@@ -26,7 +27,7 @@ from .models import (
     normalise_domain,
 )
 from .selectors import active_admins
-from .signals import admin_action
+from .signals import announce
 
 
 class InvitationError(Exception):
@@ -87,10 +88,15 @@ def membership_join_by_domain(*, user) -> Membership | None:
 
 @transaction.atomic
 def membership_update(
-    *, membership: Membership, role: str, profession: str, home_ward: Ward | None, by=None
+    *,
+    membership: Membership,
+    role: str,
+    profession: str,
+    home_ward: Ward | None,
+    by: Membership | None = None,
 ) -> Membership:
-    """An organisation admin (`by`, a Membership) changes someone's role, staff group or
-    home ward; audited when `by` is given."""
+    """An organisation admin (`by`, for the audit log) changes someone's role, staff group
+    or home ward."""
     _check_ward(home_ward, membership.organisation, membership.home_ward_id)
     membership = (
         Membership.objects.select_for_update(of=("self",))
@@ -98,24 +104,37 @@ def membership_update(
         .get(pk=membership.pk)
     )
     _check_keeps_an_admin(membership, role=role, is_active=membership.is_active)
-    after = {"role": role, "profession": profession, "home_ward": getattr(home_ward, "pk", None)}
-    before = {"role": membership.role, "profession": membership.profession}
-    before["home_ward"] = membership.home_ward_id
-    changed = [field for field in after if before[field] != after[field]]
+    before = _member_details(membership)
     membership.role = role
     membership.profession = profession
     membership.home_ward = home_ward
     membership.save(update_fields=["role", "profession", "home_ward"])
-    if by is not None and changed:
-        admin_action.send(
-            sender=Membership,
-            member=by,
-            action="changed member",
-            # The member by id: an erased leaver's audit rows keep no name or address.
-            before={"member": membership.pk, **{field: before[field] for field in changed}},
-            after={"member": membership.pk, **{field: after[field] for field in changed}},
-        )
+    _announce_member_change(by, membership, before)
     return membership
+
+
+def _member_details(membership: Membership) -> dict:
+    return {
+        "role": membership.get_role_display(),
+        "staff group": membership.get_profession_display() or "",
+        "home ward": membership.home_ward.name if membership.home_ward_id else "",
+    }
+
+
+def _announce_member_change(by, membership: Membership, before: dict) -> None:
+    after = _member_details(membership)
+    changed = [key for key in after if after[key] != before[key]]
+    if not changed:
+        return
+    role_changed = "role" in changed
+    announce(
+        by,
+        "changed role" if role_changed else "changed staff details",
+        kind="role" if role_changed else "admin",
+        before={key: before[key] for key in changed},
+        after={key: after[key] for key in changed},
+        target_user=membership.user_id,
+    )
 
 
 def membership_set_active(*, membership: Membership, is_active: bool, by) -> Membership:
@@ -199,6 +218,15 @@ def invitations_create(
         ],
         batch_size=INVITATION_BATCH,
     )
+    inviter = Membership.objects.filter(organisation=organisation, user=invited_by).first()
+    # The address's domain only: the log keeps no personal data that erasure could not reach.
+    if len(people) == 1:
+        [(email, role)] = people
+        after = {"role": Role(role).label, "email domain": email.rpartition("@")[2]}
+        announce(inviter, "invited someone", after=after)
+    elif people:
+        roles = Counter(Role(role).label for _, role in people)
+        announce(inviter, "invited people", after={"people": len(people), **roles})
     from .tasks import send_invitation_email_task
 
     for invitation in invitations:
@@ -211,12 +239,18 @@ def invitations_create(
 
 
 @transaction.atomic
-def invitation_revoke(*, invitation: Invitation) -> Invitation:
+def invitation_revoke(*, invitation: Invitation, by: Membership | None = None) -> Invitation:
     invitation = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
     if invitation.state != Invitation.State.PENDING:
         raise ValidationError("Only a pending invitation can be revoked.")
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
+    announce(
+        by,
+        "withdrew an invitation",
+        before={"role": invitation.get_role_display()},
+        after={"email domain": invitation.email.rpartition("@")[2]},
+    )
     return invitation
 
 
@@ -306,15 +340,26 @@ CONCERN_SETTINGS = (
 
 
 @transaction.atomic
-def organisation_set_concern_settings(*, organisation: Organisation, **settings) -> Organisation:
-    """An organisation admin sets who members raising a concern are told to contact, and
-    the response target for urgent concerns (never longer than the usual one)."""
+def organisation_set_concern_settings(
+    *, organisation: Organisation, by: Membership | None = None, **settings
+) -> Organisation:
+    """An organisation admin (`by`) sets who members raising a concern are told to contact,
+    and the response target for urgent concerns (never longer than the usual one)."""
     unknown = set(settings) - set(CONCERN_SETTINGS)
     if unknown:
         raise ValueError(f"not a concern setting: {', '.join(sorted(unknown))}")
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    before = {name: getattr(organisation, name) for name in settings}
     for name, value in settings.items():
         setattr(organisation, name, value)
     organisation.full_clean()
     organisation.save(update_fields=list(settings))
+    changed = [name for name in settings if before[name] != settings[name]]
+    if changed:
+        announce(
+            by,
+            "changed concern settings",
+            before={name.replace("_", " "): before[name] for name in changed},
+            after={name.replace("_", " "): settings[name] for name in changed},
+        )
     return organisation

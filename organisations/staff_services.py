@@ -22,7 +22,7 @@ from django.db.models import Q
 
 from .models import Membership, Role
 from .selectors import active_admins
-from .signals import admin_action, members_deactivated
+from .signals import admin_action, announce, members_deactivated
 
 # A page holds 50; more than this in one request is not a person ticking boxes.
 MAX_MEMBERS_AT_ONCE = 500
@@ -166,12 +166,13 @@ def members_change(*, by: Membership, membership_ids, action: str) -> list[Chang
             setattr(change.membership, field, value)
         change.membership.save(update_fields=list(change.after))
         member_id = change.membership.pk  # by id: an erased leaver's rows name nobody
-        admin_action.send(
-            sender=Membership,
-            member=by,
-            action=change.audit_action,
+        announce(
+            by,
+            change.audit_action,
+            kind="role",
             before={"member": member_id, **change.before},
             after={"member": member_id, **change.after},
+            target_user=change.membership.user_id,
         )
     leavers = [c.membership for c in changes if c.is_deactivation]
     if leavers:

@@ -149,7 +149,7 @@ def invitation_revoke(request, org_slug, invitation_id):
     invitation = get_object_or_404(Invitation, organisation=request.organisation, pk=invitation_id)
     if request.method == "POST":
         try:
-            services.invitation_revoke(invitation=invitation)
+            services.invitation_revoke(invitation=invitation, by=request.membership)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -166,7 +166,7 @@ def concern_settings(request, org_slug):
     if request.method == "POST" and form.is_valid():
         try:
             services.organisation_set_concern_settings(
-                organisation=request.organisation, **form.cleaned_data
+                organisation=request.organisation, by=request.membership, **form.cleaned_data
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

@@ -42,6 +42,9 @@ WHO_MAY = {
     "member_reactivate": (ADMINS, ADMINS, PRIVILEGED),
     "invitation_list": (ADMINS, ADMINS, PRIVILEGED),
     "concern_settings": (ADMINS, ADMINS, PRIVILEGED),
+    # The audit log (url names audit:log and audit:export).
+    "log": (ADMINS, ADMINS, PRIVILEGED),
+    "export": (ADMINS, ADMINS, PRIVILEGED),
     "manage": (ADMINS, ADMINS, PRIVILEGED),
     "site_list": (ADMINS, ADMINS, PRIVILEGED),
     "site_edit": (ADMINS, ADMINS, PRIVILEGED),

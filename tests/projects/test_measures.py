@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django_scopes import scope, scopes_disabled
 
-from audit.models import AuditEvent
+from audit.models import AuditEvent, Kind
 from organisations.models import Role
 from projects import services as project_services
 from projects.models import Measure, MeasurePoint, PDSACycle
@@ -150,7 +150,9 @@ def test_staff_can_read_a_measure_but_not_add_or_change_anything(client_for, bob
     assert cycles(project) == []
     with scopes_disabled():
         assert Measure.objects.count() == 1
-        assert not AuditEvent.objects.exists()
+        # Nothing changed; each refusal is in the audit log as one (tests/audit).
+        assert not AuditEvent.objects.exclude(kind=Kind.REFUSED).exists()
+        assert AuditEvent.objects.filter(kind=Kind.REFUSED).count() == 7
 
 
 def test_a_team_member_adds_measures_data_and_cycles_to_their_teams_project_only(

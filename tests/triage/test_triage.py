@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from audit.models import AuditEvent
+from audit.models import AuditEvent, Kind
 from dashboards.digest import digest_context
 from ideas.models import Idea, Notification, Status, Support
 from organisations.models import Profession, Role
@@ -36,8 +36,10 @@ def fresh(idea):
 
 
 def audit_rows(**filters):
+    """The triage entries: refused pages are logged too (tests/audit), but are no triage."""
     with scopes_disabled():
-        return list(AuditEvent.objects.filter(**filters).order_by("id"))
+        rows = AuditEvent.objects.exclude(kind=Kind.REFUSED)
+        return list(rows.filter(**filters).order_by("id"))
 
 
 def assign(idea, team):

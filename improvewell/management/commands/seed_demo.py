@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from api.demo import seed_tokens
+from audit.demo import seed_audit
 from dashboards.rollup import rollup_range
 from ideas.demo import seed_ideas, seed_pulse
 from improvewell.rls import cross_organisation, tenant_scope
@@ -216,6 +217,7 @@ class Command(BaseCommand):
                 if admin is not None and slug == DEMO_TRUST["slug"]:
                     seed_webhooks(organisation, admin=admin)
                     seed_staff_imports(organisation, admin=admin)
+                    seed_audit(organisation, admin=admin, staff=staff, lead=lead)
                 # Twelve weeks of engagement figures for the dashboards, from the day the
                 # demo trust joined (so that its first weeks are not "before it joined").
                 today = timezone.localdate()

@@ -69,7 +69,14 @@ class Change:
     def audit_action(self) -> str:
         if "is_active" in self.after:
             return "reactivated member" if self.after["is_active"] else "deactivated member"
-        return "changed member's role"
+        return "changed role"
+
+    @staticmethod
+    def audit_values(values: dict) -> dict:
+        """As the audit log words a single edit's (organisations.services)."""
+        if "role" in values:
+            return {"role": Role(values["role"]).label}
+        return {"status": "active" if values["is_active"] else "deactivated"}
 
 
 def _target(membership: Membership, action: str) -> dict:
@@ -165,13 +172,12 @@ def members_change(*, by: Membership, membership_ids, action: str) -> list[Chang
         for field, value in change.after.items():
             setattr(change.membership, field, value)
         change.membership.save(update_fields=list(change.after))
-        member_id = change.membership.pk  # by id: an erased leaver's rows name nobody
-        announce(
+        announce(  # the member by reference: an erased leaver's rows keep no address
             by,
             change.audit_action,
             kind="role",
-            before={"member": member_id, **change.before},
-            after={"member": member_id, **change.after},
+            before=change.audit_values(change.before),
+            after=change.audit_values(change.after),
             target_user=change.membership.user_id,
         )
     leavers = [c.membership for c in changes if c.is_deactivation]

@@ -159,7 +159,9 @@ class Page(HTMLParser):
 
 def parse(response, path):
     page = Page()
-    page.feed(response.content.decode(errors="replace"))
+    # A streamed download (a CSV export) is read whole: it has no links or forms to follow.
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    page.feed(body.decode(errors="replace"))
     for form in page.forms:
         form["action"] = form["action"] or path
         form["f"].pop("csrfmiddlewaretoken", None)

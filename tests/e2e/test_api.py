@@ -1,20 +1,11 @@
 """The API's browsable docs under the app's strict CSP, and the token pages, in a browser."""
 
-import re
-
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-PASSWORD = "improvewell-demo"
+from tests.e2e.demo import sign_in
+
 STAFF = "staff@demo-trust.nhs.uk"
-
-
-def sign_in(live_server, page, email):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/demo-trust/$"))
 
 
 def test_the_api_docs_work_under_the_content_security_policy(live_server, page, transactional_db):

@@ -1,15 +1,13 @@
 """An organisation admin reads the audit log on a phone: their own sign-in is in it, the
 table stacks instead of scrolling sideways, filters work, and axe finds nothing."""
 
-import re
-
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from tests.e2e.demo import sign_in
 from tests.e2e.phone import PHONE
 
-PASSWORD = "improvewell-demo"
 ADMIN = "admin@demo-trust.nhs.uk"
 
 
@@ -19,11 +17,7 @@ def test_an_admin_reads_and_filters_the_audit_log_on_a_phone(
 ):
     settings.REQUIRE_MFA = False
     call_command("seed_demo", verbosity=0)
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(ADMIN)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/demo-trust/$"))
+    sign_in(live_server, page, ADMIN)
     page.get_by_role("link", name="Audit log", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit log")
     expect(page.locator("table")).to_contain_text("changed role")

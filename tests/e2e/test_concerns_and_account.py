@@ -9,19 +9,12 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from organisations.models import Ward
+from tests.e2e.demo import sign_in
 
 PASSWORD = "improvewell-demo"
 STAFF = "staff@demo-trust.nhs.uk"
 LEAD = "lead@demo-trust.nhs.uk"
 DASH = "\u2013"  # the en dash of every page title
-
-
-def sign_in(live_server, page, email):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/demo-trust/$"))
 
 
 def test_choosing_concern_shows_who_to_contact_and_an_urgent_concern_tops_the_inbox(

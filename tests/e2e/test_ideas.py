@@ -7,8 +7,8 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from ideas.models import Idea
+from tests.e2e.demo import sign_in
 
-PASSWORD = "improvewell-demo"
 STAFF = "staff@demo-trust.nhs.uk"
 LEAD = "lead@demo-trust.nhs.uk"
 PHONE = {"width": 375, "height": 812}
@@ -16,14 +16,6 @@ PHONE = {"width": 375, "height": 812}
 
 def unique_title(prefix):
     return f"{prefix} {uuid.uuid4().hex[:8]}"
-
-
-def sign_in(live_server, page, email):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/demo-trust/$"))
 
 
 def open_submit_form(live_server, page):

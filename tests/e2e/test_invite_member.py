@@ -8,9 +8,9 @@ from django.core import mail
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from tests.e2e.demo import sign_in
 from tests.e2e.phone import PHONE
 
-PASSWORD = "improvewell-demo"
 ADMIN = "admin@demo-trust.nhs.uk"
 NEWCOMER = "lou.locum@gmail.com"
 
@@ -21,11 +21,7 @@ def test_an_admin_invites_someone_who_joins_from_the_email(
 ):
     settings.REQUIRE_MFA = False
     call_command("seed_demo", verbosity=0)
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(ADMIN)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/demo-trust/$"))
+    sign_in(live_server, page, ADMIN)
     page.goto(live_server.url + "/demo-trust/manage/")
     page.get_by_role("link", name="Invitations", exact=True).click()
 

@@ -2,15 +2,13 @@
 new rule with a field error first, moved to the top, tried, and the routed idea's triage
 page; axe finds nothing."""
 
-import re
-
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from tests.e2e.demo import sign_in
 from tests.e2e.phone import PHONE
 
-PASSWORD = "improvewell-demo"
 ADMIN = "admin@demo-trust.nhs.uk"
 
 
@@ -20,11 +18,7 @@ def test_an_admin_adds_moves_and_tries_a_routing_rule(
 ):
     settings.REQUIRE_MFA = False
     call_command("seed_demo", verbosity=0)
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(ADMIN)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/demo-trust/$"))
+    sign_in(live_server, page, ADMIN)
     page.get_by_role("link", name="Routing rules", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Routing rules")
     rules = page.locator(".iw-rule h3")

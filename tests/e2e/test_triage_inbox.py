@@ -7,7 +7,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-PASSWORD = "improvewell-demo"
+from tests.e2e.demo import sign_in
+
 STAFF = "staff@demo-trust.nhs.uk"
 LEAD = "lead@demo-trust.nhs.uk"
 CHARGERS = "Not enough chargers for the observation machines"
@@ -19,14 +20,6 @@ def demo(live_server, settings, transactional_db):
     settings.REQUIRE_MFA = False
     call_command("seed_demo", verbosity=0)
     return live_server.url + "/demo-trust/"
-
-
-def sign_in(live_server, page, email):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/demo-trust/$"))
 
 
 def no_sideways_scroll(page):

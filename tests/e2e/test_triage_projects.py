@@ -7,7 +7,8 @@ import uuid
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-PASSWORD = "improvewell-demo"
+from tests.e2e.demo import sign_in
+
 STAFF = "staff@demo-trust.nhs.uk"
 LEAD = "lead@demo-trust.nhs.uk"
 TEAM = "Patient Safety Improvement Group"
@@ -15,14 +16,6 @@ TEAM = "Patient Safety Improvement Group"
 
 def unique_title(prefix):
     return f"{prefix} {uuid.uuid4().hex[:8]}"
-
-
-def sign_in(live_server, page, email):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/demo-trust/$"))
 
 
 def share_idea(live_server, page, title):

@@ -1,17 +1,15 @@
 """An organisation admin adds a webhook on a phone, sees its secret once, sends a test
 event to a real receiver on 127.0.0.1 and sees it delivered; axe finds nothing."""
 
-import re
-
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 from standardwebhooks import Webhook
 
+from tests.e2e.demo import sign_in
 from tests.e2e.phone import PHONE
 from tests.webhooks.conftest import Receiver
 
-PASSWORD = "improvewell-demo"
 ADMIN = "admin@demo-trust.nhs.uk"
 
 
@@ -24,11 +22,7 @@ def test_an_admin_adds_a_webhook_and_sends_a_test_event(
     call_command("seed_demo", verbosity=0)
     receiver = Receiver().start()
     try:
-        page.goto(live_server.url + "/accounts/login/")
-        page.get_by_label("Email", exact=True).fill(ADMIN)
-        page.get_by_label("Password", exact=True).fill(PASSWORD)
-        page.get_by_role("button", name="Sign in", exact=True).click()
-        expect(page).to_have_url(re.compile(r"/demo-trust/$"))
+        sign_in(live_server, page, ADMIN)
         page.get_by_role("link", name="Webhooks", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Webhooks")
         assert_no_axe_violations(page)

@@ -11,6 +11,7 @@ from ideas import selectors, services
 from ideas.filters import IdeaFilterSet
 from ideas.forms import CommentForm, IdeaForm
 from ideas.models import Category
+from improvewell import versions
 from organisations.models import Site, Ward
 from organisations.selectors import memberships_of_user
 
@@ -84,10 +85,26 @@ class IdeaList(OrganisationViewMixin, generics.GenericAPIView):
         filters = IdeaFilterSet(request.query_params or None, request=request)
         if filters.is_bound and not filters.is_valid():
             raise exceptions.ValidationError(filters.errors)
+        if set(request.query_params) - set(filters.base_filters) or request.query_params.get("q"):
+            data = self._page(filters)  # a search or a later page: not worth keeping
+        else:
+            # The first page is the same for every member: kept until the content changes.
+            varies_on = [request.build_absolute_uri("/"), sorted(request.query_params.lists())]
+            data = versions.cached(
+                self.organisation, "api-ideas", varies_on, lambda: self._page(filters)
+            )
+        marks = selectors.viewer_marks(self.membership, [idea["id"] for idea in data["results"]])
+        results = [
+            idea | {"supported": marks.get(idea["id"], (False,))[0]} for idea in data["results"]
+        ]
+        return Response(data | {"results": results})
+
+    def _page(self, filters) -> dict:
+        """A page of ideas, with nothing about the person asking (`supported` is false)."""
         page = self.paginate_queryset(selectors.idea_board(filters.qs))
-        supported = selectors.supported_idea_ids(self.membership, page)
-        data = serializers.IdeaSerializer(page, many=True, context={"supported": supported}).data
-        return self.get_paginated_response(data)
+        data = serializers.IdeaSerializer(page, many=True, context={"supported": set()}).data
+        answer = dict(self.get_paginated_response(data).data)
+        return answer | {"results": [dict(idea) for idea in answer["results"]]}
 
     @extend_schema(
         request=serializers.IdeaInputSerializer,

@@ -10,8 +10,9 @@ callable given the request, so that it holds only the request's organisation's r
 
 import django_filters
 from django import forms
+from django.utils.safestring import mark_safe
 
-from improvewell.fragments import cached_html
+from improvewell import versions
 from organisations.forms import WardChoiceField
 from organisations.models import Site, Ward
 
@@ -29,13 +30,6 @@ def wards(request):
 
 def categories(request):
     return Category.objects.filter(organisation=request.organisation)
-
-
-def _offered(field) -> list:
-    """The options a field shows, read in one query (not through a database cursor)."""
-    if isinstance(field, forms.ModelChoiceField):
-        return [field.empty_label] + [(o.pk, field.label_from_instance(o)) for o in field.queryset]
-    return [[str(value), str(label)] for value, label in getattr(field, "choices", [])]
 
 
 class WardFilter(django_filters.ModelChoiceFilter):
@@ -102,13 +96,14 @@ class IdeaFilterSet(django_filters.FilterSet):
 
     def form_html(self) -> str:
         """The filter form. With nothing chosen it is the same for every member of the
-        organisation, so it comes from the cache, keyed by every choice it offers."""
+        organisation (its choices are the organisation's sites, wards, categories and
+        teams), so it is kept until the organisation's content changes."""
         if self.is_bound:
             return str(self.form)
-        varies_on = [self.request.organisation.pk, type(self).__name__]
-        for name, field in self.form.fields.items():
-            varies_on.append([name, str(field.label), str(field.help_text), _offered(field)])
-        return cached_html("idea-filters", varies_on, lambda: str(self.form))
+        html = versions.cached(
+            self.request.organisation, "filters", [type(self).__name__], lambda: str(self.form)
+        )
+        return mark_safe(html)  # noqa: S308 (the form's own HTML)
 
     def get_form_class(self):
         form = super().get_form_class()

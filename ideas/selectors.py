@@ -2,12 +2,19 @@ from datetime import timedelta
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.utils import timezone
 
 from organisations.models import Membership, Organisation, Ward
 
-from .anonymity import addressed_to, shared_by, with_author_standing
+from .anonymity import addressed_to, shared_by, shared_by_sql, with_author_standing
 from .models import OPEN_STATUSES, Comment, Idea, IdeaEvent, Notification, Status, Support
 
 # The same expression as the GIN index in migration 0002, so PostgreSQL can use it.
@@ -76,6 +83,27 @@ def supported_idea_ids(member: Membership, ideas) -> set:
             "idea_id", flat=True
         )
     )
+
+
+def viewer_marks(member: Membership, idea_ids) -> dict[str, tuple[bool, bool]]:
+    """For the ideas among `idea_ids` that the member supports or shared (named or
+    anonymously): {id: (supports, shared)}, in one query for a whole page.
+
+    Every board and API list asks this of the page it took from the cache, so it is
+    written in SQL: built by the ORM, the query cost four times as long as it runs.
+    Row-level security still confines it to the member's organisation."""
+    if not idea_ids:
+        return {}
+    shared, params = shared_by_sql(member, "i")
+    sql = f"""
+        SELECT i.id::text, s.id IS NOT NULL, {shared}
+        FROM ideas_idea i
+        LEFT JOIN ideas_support s ON s.idea_id = i.id AND s.user_id = %s
+        WHERE i.organisation_id = %s AND i.id = ANY(%s::uuid[])
+    """  # noqa: S608 (no input in the text: the condition is ours, values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, member.user_id, member.organisation_id, list(idea_ids)])
+        return {pk: (supports, own) for pk, supports, own in cursor.fetchall() if supports or own}
 
 
 def idea_for_member(member: Membership, idea_id):

@@ -7,8 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from improvewell.forms import add_service_errors, posted
-from improvewell.http import query_without_page, safe_next
-from improvewell.pagination import BoundedPaginator
+from improvewell.http import safe_next
 from improvewell.qr import qr_svg
 from organisations import permissions
 from organisations.models import Ward
@@ -16,6 +15,7 @@ from organisations.permissions import privileged
 
 from . import selectors, services
 from .anonymity import is_submitter
+from .board import board_list
 from .categories import category_save
 from .filters import IdeaFilterSet
 from .forms import (
@@ -123,28 +123,20 @@ def _ward_asked(request) -> int | None:
 
 def board(request, org_slug):
     filters = IdeaFilterSet(request.GET or None, request=request)
-    page = BoundedPaginator(selectors.idea_board(filters.qs), IDEAS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    _mark_for_viewer(request.membership, page.object_list)
     return render(
         request,
         "ideas/board.html",
         {
             "filters": filters.form_html(),
             "filters_applied": filters.applied,
-            "page": page,
-            "query": query_without_page(request),
-            "filtered": filters.narrowed,
-            "board_url": request.get_full_path(),
+            "listing": board_list(request, filters),
         },
     )
 
 
 def _mark_for_viewer(member, ideas) -> None:
-    """What a board card's Support button needs: whether the viewer supports each idea
-    (one query for the page) and whether they shared it (no query: the token is
-    computed, not looked up). Only the viewer sees either."""
+    """What a board card's Support block needs: whether the viewer supports each idea
+    and whether they shared it. Only the viewer sees either."""
     supported = selectors.supported_idea_ids(member, ideas)
     for idea in ideas:
         idea.viewer_supports = idea.pk in supported

@@ -1,6 +1,7 @@
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from improvewell import versions
 from improvewell.rls import cross_organisation
 
 from .models import Membership, Organisation, Role, Site, Ward
@@ -11,14 +12,40 @@ def membership_for_request(user, org_slug: str) -> Membership | None:
 
     Missing organisation and missing membership give the same answer, so that
     nobody learns whether an organisation exists.
+
+    Every page asks, so the answer is kept in the cache under the organisation's
+    content version (improvewell.versions): any write to its memberships, teams or
+    settings, and any change to a person, moves the version and the next request reads
+    the database again. A deactivated member is refused on their next request.
     """
     if not user.is_authenticated or not user.is_active:
         return None
+    key = f"membership:{versions.release_digest()[:16]}:{user.pk}:{org_slug}"
+    kept = versions.recall(key)
+    organisation_id = kept[0] if kept else None
+    # Read before the database, so that a write committed meanwhile makes this stale.
+    now = versions.current(organisation_id) if organisation_id else None
+    if kept and now is not None and kept[1] == now:
+        membership = kept[2]
+    else:
+        membership = _membership_from_database(user, org_slug)
+        if membership is not None and membership.organisation_id == organisation_id and now:
+            versions.keep(key, (organisation_id, now, membership))
+        elif membership is not None:
+            # First sight of this organisation: remember where it is; the membership is
+            # kept on the next request, under versions read before its lookup.
+            versions.keep(key, (membership.organisation_id, None, None))
+    if membership is not None:
+        membership.user = user  # already loaded by the authentication middleware
+    return membership
+
+
+def _membership_from_database(user, org_slug: str) -> Membership | None:
     # The teams' member lists (teams.Team.members), read without importing the teams app.
     places_on_teams = Membership.teams.through.objects
     # Runs before the organisation's scope is known, in the tenant middleware.
     with cross_organisation():
-        membership = (
+        return (
             Membership.objects.select_related("organisation", "home_ward")
             # Whether they are on a team (the menu asks on every page): in the same query.
             .annotate(on_a_team=Exists(places_on_teams.filter(membership_id=OuterRef("pk"))))
@@ -26,9 +53,6 @@ def membership_for_request(user, org_slug: str) -> Membership | None:
             .order_by("pk")  # one at most; the default order would join the users
             .first()
         )
-    if membership is not None:
-        membership.user = user  # already loaded by the authentication middleware
-    return membership
 
 
 def memberships_of_user(user) -> list[Membership]:

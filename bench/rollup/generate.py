@@ -127,8 +127,8 @@ def _make_structure(structure: Structure) -> None:
         INSERT INTO organisations_organisation
             (name, slug, ods_code, suppression_threshold, response_target_days,
              urgent_response_target_days, speak_up_guardian_name, speak_up_guardian_contact,
-             incident_reporting_url, created_at)
-        SELECT 'Bench NHS Trust ' || n, %(prefix)s || n, '', 11, 7, 2, '', '', '', now()
+             incident_reporting_url, pulse_enabled, created_at)
+        SELECT 'Bench NHS Trust ' || n, %(prefix)s || n, '', 11, 7, 2, '', '', '', true, now()
         FROM generate_series(1, %(orgs)s) n
         """,
         params,

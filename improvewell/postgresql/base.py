@@ -8,7 +8,7 @@ rollback, savepoint rollback and on a new connection.
 
 from django.db.backends.postgresql import base
 
-from improvewell import rls
+from improvewell import rls, versions
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -17,6 +17,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.rls_sent = rls.NO_ORGANISATION
         # First in the list, so outermost: every other wrapper runs inside the setting.
         self.execute_wrappers.insert(0, rls.apply_to_statement)
+        # Writes move the content versions of the pages cached across members.
+        self.content_written = set()
+        self.execute_wrappers.insert(1, versions.note_write)
 
     def get_new_connection(self, conn_params):
         self.rls_sent = rls.NO_ORGANISATION
@@ -24,15 +27,18 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _commit(self):
         try:
-            return super()._commit()
+            result = super()._commit()
         finally:
             self.rls_sent = rls.NO_ORGANISATION
+        versions.after_commit(self)
+        return result
 
     def _rollback(self):
         try:
             return super()._rollback()
         finally:
             self.rls_sent = rls.NO_ORGANISATION
+            self.content_written = set()
 
     def _savepoint_rollback(self, sid):
         try:

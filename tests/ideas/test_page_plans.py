@@ -18,7 +18,7 @@ def page_query(client, path, params=None):
     (sql,) = [
         q["sql"]
         for q in queries.captured_queries
-        if q["sql"].startswith('SELECT "ideas_idea"."id"') and " LIMIT " in q["sql"]
+        if q["sql"].startswith('SELECT "ideas_idea"."id"') and " ORDER BY " in q["sql"]
     ]
     return sql
 

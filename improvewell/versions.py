@@ -1,0 +1,211 @@
+"""How fresh an organisation's shared pages are: a version that every write moves.
+
+Pages that many members see alike (the ideas board's list, the API's pages of ideas, the
+filter forms) are cached under their organisation's content version (`cached`). Nothing
+has to remember to invalidate them: the database backend (improvewell.postgresql) moves
+the version for every INSERT, UPDATE or DELETE the app sends, through the ORM, a
+queryset's update() or raw SQL alike:
+
+- a write inside one organisation's scope moves that organisation's version;
+- a write across organisations, or outside any (the platform admin, sign-up), or to a
+  table every organisation shows (a person's name), moves the version every key also
+  carries (`ALL`).
+
+The version moves when each such statement runs, so that the rest of the transaction
+(and a test, which never commits) reads afresh, and again after the commit, so that a
+page rendered meanwhile from the old rows, and cached under the first new version, is
+never served once the write is visible. A rollback leaves at most an early move behind,
+which only costs a render.
+
+Writes to the tables in `UNSHOWN_TABLES` move nothing: no cached page shows them
+(sessions, notifications, audit, tokens, check-ins, job bookkeeping). A table a cached
+page shows must never be added there.
+
+The versions live in the cache (Redis). If it is down, pages are rendered as usual and
+nothing is cached; a move that fails is logged, and cached pages expire within
+`PAGE_SECONDS` anyway.
+"""
+
+import hashlib
+import json
+import logging
+import re
+import secrets
+from functools import cache as once
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+from . import rls
+
+logger = logging.getLogger(__name__)
+
+ALL = "all"
+PAGE_SECONDS = 10 * 60
+UNSHOWN_TABLES = frozenset(
+    {
+        "django_session",
+        "django_admin_log",
+        "usersessions_usersession",
+        "account_emailconfirmation",
+        "mfa_authenticator",
+        "socialaccount_socialtoken",
+        "django_celery_beat_periodictasks",
+        "django_celery_beat_periodictask",
+        "improvewell_scheduledrun",
+        "organisations_importjob",
+        "ideas_notification",
+        "ideas_pulsecheckin",
+        "teams_auditevent",
+        "dashboards_rolluprun",
+        "dashboards_digestsent",
+        "api_personalaccesstoken",
+        "api_idempotencyrecord",
+        "webhooks_webhookdelivery",
+        "webhooks_webhookattempt",
+    }
+)
+# Rows every organisation's pages show (people's names): a write to them, in any scope,
+# moves the version of everything.
+EVERY_ORGANISATIONS_TABLES = frozenset({"users_user"})
+WRITE = re.compile(
+    r'\s*(?:(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?|WITH\b|MERGE\b)', re.IGNORECASE
+)
+# Signing in stamps the person's last sign-in, which no page shows.
+LAST_LOGIN = re.compile(
+    r'\s*UPDATE\s+"users_user"\s+SET\s+"last_login"\s*=\s*(%s|NULL)\s+WHERE', re.IGNORECASE
+)
+
+
+def _key(owner) -> str:
+    return f"content-version:{owner}"
+
+
+def written_owner(sql) -> str | None:
+    """Whose content a statement changes: an organisation id, ALL, or None (a read, or a
+    write no cached page shows)."""
+    if not isinstance(sql, str):
+        return None
+    match = WRITE.match(sql)
+    if match is None or match.group(1) in UNSHOWN_TABLES or LAST_LOGIN.match(sql):
+        return None
+    if match.group(1) in EVERY_ORGANISATIONS_TABLES:
+        return ALL
+    organisation, _ = rls.wanted_settings()
+    return organisation or ALL
+
+
+def note_write(execute, sql, params, many, context):
+    """Execute wrapper: a write moves its organisation's version (see the module)."""
+    result = execute(sql, params, many, context)
+    owner = written_owner(sql)
+    if owner is not None:
+        connection = context["connection"]
+        move([owner])
+        if not connection.get_autocommit():
+            connection.content_written.add(owner)
+    return result
+
+
+def after_commit(connection) -> None:
+    """The backend calls this after each commit (and drops the set after a rollback)."""
+    if connection.content_written:
+        owners, connection.content_written = connection.content_written, set()
+        move(owners)
+
+
+def move(owners) -> None:
+    for owner in owners:
+        try:
+            try:
+                cache.incr(_key(owner))
+            except ValueError:  # lost, or never set: start again (see `current`)
+                cache.add(_key(owner), secrets.randbelow(2**62), timeout=None)
+        except Exception:
+            logger.warning("Content versions unavailable: cached pages expire on their own")
+            return
+
+
+def current(organisation_id) -> tuple[int, int] | None:
+    """(the organisation's version, the version of everything), or None if the cache is
+    down. A version the cache has lost starts again from a random number, so that a page
+    cached under an earlier life of it is never taken for a fresh one."""
+    owners = [str(organisation_id), ALL]
+    try:
+        found = cache.get_many([_key(owner) for owner in owners])
+        versions = []
+        for owner in owners:
+            version = found.get(_key(owner))
+            if version is None:
+                cache.add(_key(owner), secrets.randbelow(2**62), timeout=None)
+                version = cache.get(_key(owner))
+            versions.append(int(version))
+    except Exception:
+        logger.warning("Content versions unavailable: rendering without the page cache")
+        return None
+    return tuple(versions)
+
+
+def recall(key: str):
+    """A value `keep` stored, or None (also when the cache is down)."""
+    try:
+        return cache.get(key)
+    except Exception:
+        return None
+
+
+def keep(key: str, value) -> None:
+    """Store a value whose holder checks its versions itself (see `current`)."""
+    if not hasattr(connection, "content_written"):
+        return  # SQLite (the local demo): no backend moves the versions
+    try:
+        cache.set(key, value, PAGE_SECONDS)
+    except Exception:
+        logger.warning("Cache unavailable; not keeping %s", key.split(":")[0])
+
+
+@once
+def release_digest() -> str:
+    """A digest of this release's templates and code (read once per process), in every
+    key: a new release never serves a page the last one rendered."""
+    from django.apps import apps
+
+    base = Path(settings.BASE_DIR)
+    folders = [Path(d) for engine in settings.TEMPLATES for d in engine.get("DIRS", [])]
+    folders += [Path(a.path) for a in apps.get_app_configs() if Path(a.path).is_relative_to(base)]
+    digest = hashlib.sha256()
+    for folder in sorted(set(folders)):
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in (".html", ".py", ".txt"):
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def cached(organisation, name: str, varies_on, build):
+    """`build()`'s value for this organisation's current content, from the cache when
+    the same page with the same `varies_on` was built since the last write.
+
+    The value must hold nothing about the person asking: it is served to every member.
+    """
+    if not hasattr(connection, "content_written"):
+        return build()  # SQLite (the local demo): no backend moves the versions
+    versions = current(organisation.pk)
+    if versions is None:
+        return build()
+    payload = json.dumps([release_digest(), versions, varies_on], default=str, sort_keys=True)
+    digest = hashlib.sha256(payload.encode()).hexdigest()
+    key = f"page:{name}:{organisation.pk}:{digest}"
+    try:
+        value = cache.get(key)
+    except Exception:
+        return build()
+    if value is None:
+        value = build()
+        try:
+            cache.set(key, value, PAGE_SECONDS)
+        except Exception:
+            logger.warning("Page cache unavailable; not keeping %s", name)
+    return value

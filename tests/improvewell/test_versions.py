@@ -1,0 +1,127 @@
+"""The content versions that the cached pages are keyed by: every write the app sends
+moves its organisation's version (or everyone's), whatever the code path; a write no
+cached page shows moves nothing; a cache that is down breaks no write and no page."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django_scopes import scopes_disabled
+
+from ideas.models import Category, Notification
+from improvewell import versions
+from improvewell.rls import cross_organisation, tenant_scope
+
+
+@pytest.fixture
+def moves(organisation, other_organisation, postgresql):
+    """What a block of code moved: (this organisation, the other, everyone's)."""
+
+    def now():
+        ours, everyone = versions.current(organisation.pk)
+        theirs, _ = versions.current(other_organisation.pk)
+        return ours, theirs, everyone
+
+    class Moves:
+        def __enter__(self):
+            self.before = now()
+            return self
+
+        def __exit__(self, *exc):
+            after = now()
+            self.ours, self.theirs, self.everyone = (
+                a != b for a, b in zip(after, self.before, strict=True)
+            )
+
+    return Moves
+
+
+def test_a_write_in_an_organisation_moves_its_version_only(moves, organisation):
+    with moves() as moved, tenant_scope(organisation):
+        Category.objects.create(organisation=organisation, name="Kestrel matters")
+    assert (moved.ours, moved.theirs, moved.everyone) == (True, False, False)
+
+
+def test_an_update_through_a_queryset_moves_it_too(moves, organisation, categories):
+    with moves() as moved, tenant_scope(organisation):
+        Category.objects.filter(pk=categories["Efficiency and waste"].pk).update(name="Renamed")
+    assert moved.ours and not moved.theirs
+
+
+def test_raw_sql_moves_it_too(moves, organisation, categories):
+    with moves() as moved, tenant_scope(organisation), connection.cursor() as cursor:
+        cursor.execute("UPDATE ideas_category SET name = name || '!' WHERE id = %s", [1])
+    assert moved.ours and not moved.theirs
+
+
+def test_reads_move_nothing(moves, organisation, categories):
+    with moves() as moved, tenant_scope(organisation):
+        list(Category.objects.all())
+    assert not (moved.ours or moved.theirs or moved.everyone)
+
+
+def test_a_write_no_cached_page_shows_moves_nothing(moves, organisation, bob):
+    with moves() as moved, tenant_scope(organisation):
+        Notification.objects.filter(recipient=bob).update(is_read=True)
+    assert not (moved.ours or moved.everyone)
+
+
+def test_a_sign_in_moves_nothing_but_a_new_name_moves_everyone(moves, organisation, bob):
+    with moves() as moved:
+        bob.save(update_fields=["last_login"])
+    assert not moved.everyone
+    # Inside one organisation too: every organisation bob belongs to shows his name.
+    with moves() as moved, tenant_scope(organisation):
+        get_user_model().objects.filter(pk=bob.pk).update(name="Robert Porter")
+    assert moved.everyone
+
+
+def test_a_write_across_organisations_moves_everyone(moves, organisation):
+    with moves() as moved, cross_organisation():
+        organisation.name = "City Hospitals NHS Trust"
+        organisation.save()
+    assert moved.everyone
+
+
+def test_the_version_moves_again_after_the_commit(organisation, categories, postgresql):
+    """A page rendered from the old rows while the write was uncommitted, and cached under
+    the version the write's statement moved to, is not served once the write is seen."""
+    with transaction.atomic(), tenant_scope(organisation):
+        Category.objects.filter(pk=categories["Efficiency and waste"].pk).update(name="Renamed")
+        during = versions.current(organisation.pk)
+        assert str(organisation.pk) in connection.content_written
+        versions.after_commit(connection)  # what the backend does at a commit
+    assert versions.current(organisation.pk) != during
+    assert connection.content_written == set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_moves_the_version_again(organisation, categories, postgresql):
+    category = categories["Efficiency and waste"]
+    with transaction.atomic(), tenant_scope(organisation):
+        Category.objects.filter(pk=category.pk).update(name="Renamed")
+        during = versions.current(organisation.pk)
+    assert versions.current(organisation.pk) != during
+    assert connection.content_written == set()
+
+
+def test_a_rollback_forgets_what_was_written(organisation, categories, postgresql):
+    with scopes_disabled():
+        connection.content_written.add("999")
+    connection._rollback()
+    assert connection.content_written == set()
+
+
+def test_a_cache_that_is_down_breaks_no_write_and_no_page(settings, organisation, postgresql):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    with tenant_scope(organisation):
+        Category.objects.create(organisation=organisation, name="Written all the same")
+    assert versions.current(organisation.pk) is None
+    built = []
+    assert versions.cached(organisation, "t", [], lambda: built.append(1) or "page") == "page"
+    assert versions.cached(organisation, "t", [], lambda: built.append(1) or "page") == "page"
+    assert built == [1, 1]  # built each time, kept nowhere

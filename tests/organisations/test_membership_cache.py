@@ -1,0 +1,77 @@
+"""Every page looks up the member's membership, so it is kept in the cache; a change to
+it (deactivation, a new role) still takes effect on the very next request."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_scopes import scope
+
+from organisations import services
+from organisations.models import Role
+from tests.conftest import membership
+
+HOME = "/city-hospitals/"
+INBOX = "/city-hospitals/triage/"
+
+
+def membership_lookups(client, path) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        status = client.get(path).status_code
+    lookups = [q for q in queries if 'FROM "organisations_membership"' in q["sql"][:400]]
+    return status, len(lookups)
+
+
+@pytest.fixture
+def warm(client_for, postgresql):
+    """A client whose membership is in the cache (the first request learns where the
+    organisation is; the second keeps the membership)."""
+
+    def make(user, path=HOME):
+        client = client_for(user)
+        for _ in range(2):
+            client.get(path)
+        return client
+
+    return make
+
+
+def test_a_kept_membership_spares_the_lookup(warm, bob):
+    assert membership_lookups(warm(bob), HOME) == (200, 0)
+
+
+def test_a_deactivated_member_is_refused_on_the_next_request(warm, alice, bob, organisation):
+    client = warm(bob)
+    with scope(organisation=organisation):
+        services.membership_set_active(
+            membership=membership(bob, organisation), is_active=False, by=alice
+        )
+    client.force_login(bob)  # as if their session had survived
+    assert client.get(HOME).status_code == 404
+
+
+def test_a_new_role_takes_effect_on_the_next_request(warm, alice, lena, organisation):
+    client = warm(lena, INBOX)
+    assert client.get(INBOX).status_code == 200
+    with scope(organisation=organisation):
+        member = membership(lena, organisation)
+        services.membership_update(
+            membership=member,
+            role=Role.STAFF,
+            profession=member.profession,
+            home_ward=member.home_ward,
+            by=membership(alice, organisation),
+        )
+    assert client.get(INBOX).status_code == 403
+
+
+def test_another_organisation_is_not_reached_through_a_kept_membership(warm, bob):
+    client = warm(bob)
+    assert client.get("/hill-trust/").status_code == 404
+
+
+def test_nothing_kept_holds_a_password_hash(warm, bob):
+    warm(bob)
+    redis = cache._cache.get_client()
+    kept = [redis.get(key) for key in redis.keys("*membership:*")]
+    assert kept and not any(bob.password.encode() in value for value in kept)

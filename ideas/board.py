@@ -7,61 +7,42 @@ content version of the organisation (improvewell.versions: every write moves it)
 each card's three possible Support blocks, and kept in the cache; a request then reads
 the viewer's marks for the page's ideas (one query) and picks a block per card.
 
-What is cached holds nothing about any member: no viewer, no form token (a placeholder
-that each request fills in), no submitter token of an anonymous idea.
+What is cached holds nothing about any member: no viewer, no form token (a slot that
+each request fills in, improvewell.slots), no submitter token of an anonymous idea.
 """
 
-from django.middleware.csrf import get_token
 from django.template.loader import get_template
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from improvewell import versions
+from improvewell import slots, versions
 from improvewell.http import query_without_page
 from improvewell.pagination import BoundedPaginator
+from improvewell.plans import in_written_join_order
 
 from . import selectors
 
 IDEAS_PER_PAGE = 20
-# Pages of the list worth keeping: the first few, without a search. Anything else is
-# rendered each time, so that what a member types cannot fill the cache.
-CACHED_PAGES = 5
-CSRF_SLOT = "\x00csrf\x00"
-NEXT_SLOT = "\x00next\x00"
 SUPPORT_SLOT = "\x00support\x00"
 STATES = ("not", "supports", "own")
 
 
 def board_list(request, filters) -> str:
     """The board's list as this member sees it."""
-    cacheable = _cacheable(request, filters)
-    if cacheable is None:
+    query = versions.list_query(request, filters.base_filters)
+    if query is None:
         listing = _render(request, filters)
     else:
         listing = versions.cached(
-            request.organisation, "idea-board", cacheable, lambda: _render(request, filters)
+            request.organisation, "idea-board", query, lambda: _render(request, filters)
         )
     return _finish(request, listing)
-
-
-def _cacheable(request, filters):
-    """What the list depends on besides the organisation's content, or None when it is
-    not worth caching (a search, a deep page, a parameter the board does not know)."""
-    known = set(filters.base_filters) | {"page"}
-    params = sorted(request.GET.lists())
-    if any(name not in known for name, _ in params) or request.GET.get("q"):
-        return None
-    page = request.GET.get("page", "1")
-    if not page.isdigit() or int(page) > CACHED_PAGES:
-        return None
-    return params
 
 
 def _render(request, filters) -> dict:
     page = BoundedPaginator(selectors.idea_board(filters.qs), IDEAS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    ideas = list(page.object_list)
+    ideas = in_written_join_order(page.object_list)
     context = {
         "request": request,
         "page": page,
@@ -69,9 +50,8 @@ def _render(request, filters) -> dict:
         "query": query_without_page(request),
         "filtered": filters.narrowed,
         "support_slot": SUPPORT_SLOT,
-        "csrf_token": CSRF_SLOT,
-        "board_url": NEXT_SLOT,
-    }
+        "board_url": slots.HERE,
+    } | slots.slot_context()
     html = get_template("ideas/_board_list.html").render(context)
     support = get_template("ideas/_support.html")
     blocks = {}
@@ -91,6 +71,4 @@ def _finish(request, listing: dict) -> str:
         supports, own = marks.get(pk, (False, False))
         state = "own" if own else "supports" if supports else "not"
         html = html.replace(f"{SUPPORT_SLOT}{pk}{SUPPORT_SLOT}", blocks[state])
-    html = html.replace(CSRF_SLOT, escape(get_token(request)))
-    html = html.replace(NEXT_SLOT, escape(request.get_full_path()))
-    return mark_safe(html)  # noqa: S308 (our own templates' HTML, and escaped values)
+    return mark_safe(slots.filled(html, request))  # noqa: S308 (our templates' HTML, escaped values)

@@ -148,6 +148,23 @@ def current(organisation_id) -> tuple[int, int] | None:
     return tuple(versions)
 
 
+# Pages of a list worth keeping: the first few, without a search. Anything else is
+# rendered each time, so that what a member types cannot fill the cache.
+KEPT_PAGES = 5
+
+
+def list_query(request, filter_names) -> list | None:
+    """A list page's query as part of a key, or None when the page is not worth keeping
+    (a search, a deep page, or a parameter the list does not know)."""
+    params = sorted(request.GET.lists())
+    if any(name not in {*filter_names, "page"} for name, _ in params) or request.GET.get("q"):
+        return None
+    page = request.GET.get("page", "1")
+    if not page.isdigit() or int(page) > KEPT_PAGES:
+        return None
+    return params
+
+
 def recall(key: str):
     """A value `keep` stored, or None (also when the cache is down)."""
     try:

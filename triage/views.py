@@ -10,8 +10,7 @@ from ideas.models import Idea
 from ideas.selectors import idea_for_member
 from ideas.similarity import similar_ideas
 from improvewell.forms import add_service_errors
-from improvewell.http import query_without_page, safe_next
-from improvewell.pagination import BoundedPaginator
+from improvewell.http import safe_next
 from organisations import permissions
 from organisations.permissions import privileged
 from projects import services as project_services
@@ -21,27 +20,16 @@ from projects.forms import (
 from triage import selectors, services
 from triage.filters import InboxFilterSet
 from triage.forms import AssignTeamForm, BulkTriageForm, MergeForm, StatusForm
-
-PER_PAGE = 25
+from triage.inbox import inbox_list
 
 
 @privileged(permissions.can_triage)
 def inbox(request, org_slug):
-    member = request.membership
     filters = InboxFilterSet(request.GET or None, request=request)
-    ideas = selectors.triage_inbox(member, filters.qs)
-    page = BoundedPaginator(ideas, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "triage/inbox.html",
-        {
-            "filters": filters.form_html(),
-            "page": page,
-            "query": query_without_page(request),
-            "row_status_form": StatusForm.for_every_row(i.status for i in page.object_list),
-            "back": request.get_full_path(),
-            "bulk": BulkTriageForm(organisation=request.organisation, member=member),
-        },
+        {"filters": filters.form_html(), "listing": inbox_list(request, filters)},
     )
 
 

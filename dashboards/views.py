@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from ideas import services as idea_services
+from improvewell import versions
 from improvewell.forms import posted
 from organisations import permissions
 from organisations.models import Site, Ward
@@ -50,25 +51,41 @@ def overview(request, org_slug):
     if _wants_csv(request, "pulse"):
         rows = selectors.pulse_by_month(organisation, start, end)
         return _csv(organisation, "pulse-by-month", start, end, tables.pulse_by_month(rows))
-    latest_pulse = pulse_figures.latest(organisation, start, end)
-    league = selectors.ward_league(organisation, start, end, pulse=latest_pulse, sort=sort)
     if _wants_csv(request):
+        latest_pulse = pulse_figures.latest(organisation, start, end)
+        league = selectors.ward_league(organisation, start, end, pulse=latest_pulse, sort=sort)
         return _csv(
             organisation, "wards", start, end, tables.league_csv(league, latest_pulse.month)
         )
-    tiles = selectors.tiles(organisation, ORGANISATION_SCOPE, start, end, latest_pulse)
+    # The same for everyone who may see it: kept until the organisation's figures change
+    # (a roll-up, an idea), and for the day at most ("now" is today).
+    varies_on = [str(start), str(end), sort, str(timezone.localdate())]
+    figures = versions.cached(
+        organisation, "dashboard", varies_on, lambda: _overview(organisation, start, end, sort)
+    )
     return _page(
         request,
         "dashboards/overview.html",
         form,
         start,
         end,
-        tiles=tiles,
-        league=tables.league(league, latest_pulse.month),
         sort=sort,
-        funnel=tables.funnel(tiles["now"].totals),
-        sites=selectors.sites_of(organisation),
+        tiles=figures["tiles"],
+        league=tables.league(figures["league"], figures["month"]),
+        funnel=tables.funnel(figures["tiles"]["now"].totals),
+        sites=figures["sites"],
     )
+
+
+def _overview(organisation, start, end, sort) -> dict:
+    """The overview's figures (the tables are made from them on each request)."""
+    latest_pulse = pulse_figures.latest(organisation, start, end)
+    return {
+        "tiles": selectors.tiles(organisation, ORGANISATION_SCOPE, start, end, latest_pulse),
+        "league": selectors.ward_league(organisation, start, end, pulse=latest_pulse, sort=sort),
+        "month": latest_pulse.month,
+        "sites": list(selectors.sites_of(organisation)),
+    }
 
 
 @privileged(permissions.can_view_dashboards)

@@ -305,3 +305,19 @@ def test_the_site_dashboard_lists_ideas_waiting_that_name_only_the_site(
     content = client_for(lena).get(f"/city-hospitals/dashboards/sites/{site.pk}/").content.decode()
     assert "Lift out of order" in content
     assert f"· {site.name} · waiting" in content
+
+
+def test_the_kept_overview_changes_with_its_figures(client_for, lena, organisation, ward):
+    """The overview is kept for every lead until the organisation's figures change: a
+    new threshold shows on the next request."""
+    client = client_for(lena)
+    with scopes_disabled():
+        other = WardFactory(organisation=organisation, name="Oak Ward")
+    facts_for(organisation, [ward, other], contributors=[30, 20], pulses=[40, 40])
+    first = client.get(OVERVIEW).content.decode()
+    assert "75.0%" in first and "fewer than 35" not in first
+    with scopes_disabled():
+        organisation.suppression_threshold = 35
+        organisation.save()
+    again = client.get(OVERVIEW).content.decode()
+    assert "75.0%" not in again and "fewer than 35" in again  # 30 is now too few to show

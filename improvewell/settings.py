@@ -124,11 +124,23 @@ if REDIS_URL:
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="improvewell"),
             # A Redis that hangs must not hang the pages that use the cache.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+        },
+        # Pages kept across members and their versions (improvewell/versions.py): a page
+        # is rendered afresh rather than wait, so a Redis that hangs costs one short
+        # timeout before the process leaves it alone for a while.
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="improvewell"),
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        },
     }
 else:
     # A real (per-process) cache, so that allauth's rate limits work locally too.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
+    }
 
 AUTH_USER_MODEL = "users.User"
 AUTHENTICATION_BACKENDS = [

@@ -21,9 +21,10 @@ Writes to the tables in `UNSHOWN_TABLES` move nothing: no cached page shows them
 (sessions, notifications, audit, tokens, check-ins, job bookkeeping). A table a cached
 page shows must never be added there.
 
-The versions live in the cache (Redis). If it is down, pages are rendered as usual and
-nothing is cached; a move that fails is logged, and cached pages expire within
-`PAGE_SECONDS` anyway.
+The versions live in the "pages" cache (Redis, with a short timeout). If it is down or
+hangs, pages are rendered as usual and nothing is kept (`_Breaker`); moves missed
+meanwhile are made when it answers again, and kept pages expire within `PAGE_SECONDS`
+whatever happens.
 """
 
 import hashlib
@@ -31,11 +32,13 @@ import json
 import logging
 import re
 import secrets
+import time
+from contextlib import suppress
 from functools import cache as once
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 
 from . import rls
@@ -116,16 +119,64 @@ def after_commit(connection) -> None:
         move(owners)
 
 
-def move(owners) -> None:
-    for owner in owners:
+class CacheDown(Exception):
+    """The cache failed lately: this process leaves it alone for a while."""
+
+
+class _Breaker:
+    """Ask the cache only while it answers. After a failure (a refused connection, or a
+    Redis that hangs until the short timeout of the "pages" cache) the process leaves it
+    alone for `PAUSE` seconds, so that a request pays for one timeout, not one per
+    statement. Moves missed meanwhile are made when the cache answers again, with a move
+    of everything, since another process may have missed some too."""
+
+    PAUSE = 5.0
+
+    def __init__(self):
+        self.down_until = 0.0
+        self.missed: set = set()
+
+    def call(self, work, *, owners=()):
+        if time.monotonic() < self.down_until:
+            self.missed.update(owners)
+            raise CacheDown
         try:
-            try:
-                cache.incr(_key(owner))
-            except ValueError:  # lost, or never set: start again (see `current`)
-                cache.add(_key(owner), secrets.randbelow(2**62), timeout=None)
-        except Exception:
-            logger.warning("Content versions unavailable: cached pages expire on their own")
-            return
+            pages = caches["pages"]
+            if self.missed:
+                missed, self.missed = self.missed | {ALL}, set()
+                owners = {*owners, *missed}
+                for owner in missed:
+                    _incr(pages, owner)
+            return work(pages)
+        except CacheDown:
+            raise
+        except Exception as error:
+            self.down_until = time.monotonic() + self.PAUSE
+            self.missed.update(owners)
+            logger.warning("Page cache unavailable (%s): pages are rendered afresh", error)
+            raise CacheDown from error
+
+
+breaker = _Breaker()
+
+
+def _incr(pages, owner) -> None:
+    try:
+        pages.incr(_key(owner))
+    except ValueError:  # lost, or never set: start again (see `current`)
+        pages.add(_key(owner), secrets.randbelow(2**62), timeout=None)
+
+
+def move(owners) -> None:
+    owners = set(owners)
+
+    def work(pages):
+        for owner in owners:
+            _incr(pages, owner)
+
+    # Missed when the cache is down: made when it answers again (see `_Breaker`).
+    with suppress(CacheDown):
+        breaker.call(work, owners=owners)
 
 
 def current(organisation_id) -> tuple[int, int] | None:
@@ -133,19 +184,22 @@ def current(organisation_id) -> tuple[int, int] | None:
     down. A version the cache has lost starts again from a random number, so that a page
     cached under an earlier life of it is never taken for a fresh one."""
     owners = [str(organisation_id), ALL]
-    try:
-        found = cache.get_many([_key(owner) for owner in owners])
+
+    def work(pages):
+        found = pages.get_many([_key(owner) for owner in owners])
         versions = []
         for owner in owners:
             version = found.get(_key(owner))
             if version is None:
-                cache.add(_key(owner), secrets.randbelow(2**62), timeout=None)
-                version = cache.get(_key(owner))
+                pages.add(_key(owner), secrets.randbelow(2**62), timeout=None)
+                version = pages.get(_key(owner))
             versions.append(int(version))
-    except Exception:
-        logger.warning("Content versions unavailable: rendering without the page cache")
+        return tuple(versions)
+
+    try:
+        return breaker.call(work)
+    except CacheDown:
         return None
-    return tuple(versions)
 
 
 # Pages of a list worth keeping: the first few, without a search. Anything else is
@@ -168,8 +222,8 @@ def list_query(request, filter_names) -> list | None:
 def recall(key: str):
     """A value `keep` stored, or None (also when the cache is down)."""
     try:
-        return cache.get(key)
-    except Exception:
+        return breaker.call(lambda pages: pages.get(key))
+    except CacheDown:
         return None
 
 
@@ -177,10 +231,8 @@ def keep(key: str, value) -> None:
     """Store a value whose holder checks its versions itself (see `current`)."""
     if not hasattr(connection, "content_written"):
         return  # SQLite (the local demo): no backend moves the versions
-    try:
-        cache.set(key, value, PAGE_SECONDS)
-    except Exception:
-        logger.warning("Cache unavailable; not keeping %s", key.split(":")[0])
+    with suppress(CacheDown):
+        breaker.call(lambda pages: pages.set(key, value, PAGE_SECONDS))
 
 
 @once
@@ -215,14 +267,8 @@ def cached(organisation, name: str, varies_on, build):
     payload = json.dumps([release_digest(), versions, varies_on], default=str, sort_keys=True)
     digest = hashlib.sha256(payload.encode()).hexdigest()
     key = f"page:{name}:{organisation.pk}:{digest}"
-    try:
-        value = cache.get(key)
-    except Exception:
-        return build()
+    value = recall(key)
     if value is None:
         value = build()
-        try:
-            cache.set(key, value, PAGE_SECONDS)
-        except Exception:
-            logger.warning("Page cache unavailable; not keeping %s", name)
+        keep(key, value)
     return value

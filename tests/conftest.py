@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client, utils
 from django_scopes import scope, scopes_disabled
 
@@ -58,8 +58,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """allauth's rate limits live in the cache (Redis in CI): start every test afresh."""
-    cache.clear()
+    """allauth's rate limits and the kept pages live in the cache (Redis in CI): start
+    every test afresh, with a cache the page versions have not given up on."""
+    from improvewell import versions
+
+    for alias in ("default", "pages"):
+        caches[alias].clear()
+    versions.breaker.__init__()
     yield
     cache.clear()
 

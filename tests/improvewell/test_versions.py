@@ -125,3 +125,17 @@ def test_a_cache_that_is_down_breaks_no_write_and_no_page(settings, organisation
     assert versions.cached(organisation, "t", [], lambda: built.append(1) or "page") == "page"
     assert versions.cached(organisation, "t", [], lambda: built.append(1) or "page") == "page"
     assert built == [1, 1]  # built each time, kept nowhere
+
+
+def test_moves_missed_while_the_cache_was_away_are_made_when_it_answers(
+    organisation, categories, postgresql
+):
+    before = versions.current(organisation.pk)
+    versions.breaker.down_until = float("inf")  # as after a failure, for a while
+    with tenant_scope(organisation):
+        Category.objects.filter(pk=categories["Efficiency and waste"].pk).update(name="Renamed")
+    assert versions.current(organisation.pk) is None  # left alone meanwhile
+    versions.breaker.down_until = 0.0  # the pause is over and the cache answers
+    ours, everyone = versions.current(organisation.pk)
+    assert ours != before[0] and everyone != before[1]
+    assert versions.breaker.missed == set()

@@ -12,6 +12,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from improvewell.plans import in_written_join_order
 from organisations.models import Membership, Organisation, Ward
 
 from .anonymity import addressed_to, shared_by, shared_by_sql, with_author_standing
@@ -109,7 +110,8 @@ def viewer_marks(member: Membership, idea_ids) -> dict[str, tuple[bool, bool]]:
 def idea_for_member(member: Membership, idea_id):
     ideas = Idea.objects.filter(organisation=member.organisation, pk=idea_id)
     related = ideas.select_related("ward__site", "site", "category", "author", "merged_into")
-    return with_author_standing(related).first()
+    found = in_written_join_order(with_author_standing(related)[:1])
+    return found[0] if found else None
 
 
 def idea_timeline(idea: Idea):
@@ -117,7 +119,9 @@ def idea_timeline(idea: Idea):
 
 
 def idea_comments(idea: Idea):
-    return list(with_author_standing(Comment.objects.filter(idea=idea).select_related("author")))
+    return in_written_join_order(
+        with_author_standing(Comment.objects.filter(idea=idea).select_related("author"))
+    )
 
 
 def notifications_for(member: Membership):

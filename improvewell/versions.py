@@ -107,6 +107,7 @@ def note_write(execute, sql, params, many, context):
     if owner is not None:
         connection = context["connection"]
         move([owner])
+        connection.versions_seen = {}
         if not connection.get_autocommit():
             connection.content_written.add(owner)
     return result
@@ -114,6 +115,7 @@ def note_write(execute, sql, params, many, context):
 
 def after_commit(connection) -> None:
     """The backend calls this after each commit (and drops the set after a rollback)."""
+    connection.versions_seen = {}
     if connection.content_written:
         owners, connection.content_written = connection.content_written, set()
         move(owners)
@@ -182,7 +184,14 @@ def move(owners) -> None:
 def current(organisation_id) -> tuple[int, int] | None:
     """(the organisation's version, the version of everything), or None if the cache is
     down. A version the cache has lost starts again from a random number, so that a page
-    cached under an earlier life of it is never taken for a fresh one."""
+    cached under an earlier life of it is never taken for a fresh one.
+
+    Read once per transaction (a request's, in the tenancy middleware) until it writes:
+    the versions a request started from are older than any row it reads, as they must be.
+    """
+    seen = getattr(connection, "versions_seen", None) if connection.in_atomic_block else None
+    if seen is not None and organisation_id in seen:
+        return seen[organisation_id]
     owners = [str(organisation_id), ALL]
 
     def work(pages):
@@ -197,9 +206,12 @@ def current(organisation_id) -> tuple[int, int] | None:
         return tuple(versions)
 
     try:
-        return breaker.call(work)
+        versions = breaker.call(work)
     except CacheDown:
         return None
+    if seen is not None:
+        seen[organisation_id] = versions
+    return versions
 
 
 # Pages of a list worth keeping: the first few, without a search. Anything else is

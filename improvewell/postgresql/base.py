@@ -19,6 +19,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.execute_wrappers.insert(0, rls.apply_to_statement)
         # Writes move the content versions of the pages cached across members.
         self.content_written = set()
+        self.versions_seen = {}
         self.execute_wrappers.insert(1, versions.note_write)
 
     def get_new_connection(self, conn_params):
@@ -30,6 +31,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             result = super()._commit()
         finally:
             self.rls_sent = rls.NO_ORGANISATION
+            self.versions_seen = {}
         versions.after_commit(self)
         return result
 
@@ -39,6 +41,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         finally:
             self.rls_sent = rls.NO_ORGANISATION
             self.content_written = set()
+            self.versions_seen = {}
 
     def _savepoint_rollback(self, sid):
         try:

@@ -16,7 +16,8 @@ from django.utils import timezone
 from api.demo import seed_tokens
 from audit.demo import seed_audit
 from dashboards.rollup import rollup_range
-from ideas.demo import seed_ideas, seed_pulse
+from ideas.demo import seed_ideas
+from ideas.pulse_demo import seed_pulse
 from improvewell.rls import cross_organisation, tenant_scope
 from organisations.demo import seed_staff_imports
 from organisations.models import (
@@ -203,10 +204,10 @@ class Command(BaseCommand):
                     or members.filter(role=Role.ORG_ADMIN).first()
                     or staff
                 )
-                seed_ideas(organisation, named_staff=staff, lead=lead)
-                seed_pulse(organisation)
-                teams = seed_teams(organisation, lead=lead) if lead.role != Role.STAFF else []
                 admin = members.filter(role=Role.ORG_ADMIN).first()
+                seed_ideas(organisation, named_staff=staff, lead=lead)
+                seed_pulse(organisation, admin=admin)
+                teams = seed_teams(organisation, lead=lead) if lead.role != Role.STAFF else []
                 if teams:
                     if admin is not None:
                         seed_routing(organisation, admin=admin, teams=teams)

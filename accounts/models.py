@@ -1,6 +1,12 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+# Django's own salt (AbstractBaseUser.get_session_auth_hash), so that a session made
+# before session_epoch existed, or while it is 0, stays signed in.
+SESSION_HASH_SALT = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
 
 
 class UserManager(BaseUserManager):
@@ -42,6 +48,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Status changes and comments on what you shared. Always in the app as well.",
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # Raised to end every session of the person at once, on every device and whatever
+    # made it (a leaver: organisations.staff_services.members_end_sessions). It is part of
+    # the hash Django keeps in each session and checks on every request, so a session
+    # made before the raise no longer matches and is flushed.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -57,6 +68,17 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self):
         return self.name or self.email
+
+    def get_session_auth_hash(self):
+        return self._session_hash()
+
+    def get_session_auth_fallback_hash(self):
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=secret)
+
+    def _session_hash(self, secret=None) -> str:
+        value = f"{self.password}:{self.session_epoch}" if self.session_epoch else self.password
+        return salted_hmac(SESSION_HASH_SALT, value, secret=secret, algorithm="sha256").hexdigest()
 
     def get_short_name(self):
         return self.name.split(" ")[0] if self.name else self.email

@@ -9,7 +9,7 @@ read or unread, nothing about when; they carry no recipient (they are the caller
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ideas.models import Kind, PulseTag
+from ideas.models import Kind
 from triage.forms import STATUS_CHOICES
 
 from .serializers import IdeaSerializer, NamedSerializer, local_date
@@ -115,7 +115,14 @@ class TeamDetailSerializer(serializers.Serializer):
 class PulseCheckInSerializer(serializers.Serializer):
     day = serializers.DateField()
     score = serializers.IntegerField()
-    tags = serializers.ListField(child=serializers.ChoiceField(choices=PulseTag.choices))
+    tags = serializers.ListField(
+        child=serializers.CharField(), help_text="Keys of the organisation's pulse tags."
+    )
+
+
+class PulseTagSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="What a check-in sends and stores.")
+    label = serializers.CharField(help_text="What the check-in shows.")
 
 
 class PulseSummarySerializer(serializers.Serializer):
@@ -151,5 +158,7 @@ class TeamInputSerializer(serializers.Serializer):
 class PulseInputSerializer(serializers.Serializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
     tags = serializers.ListField(
-        child=serializers.ChoiceField(choices=PulseTag.choices), required=False
+        child=serializers.CharField(max_length=40),
+        required=False,
+        help_text="Keys of tags the organisation offers now (GET pulse/tags/).",
     )

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from dashboards import pulse as pulse_figures
 from dashboards.forms import PulseForm
 from ideas import selectors, services
+from ideas.pulse_tags import pulse_tags_offered
 from teams import selectors as team_selectors
 from teams.models import Team
 
@@ -88,7 +89,7 @@ class PulseCheckIn(OrganisationViewMixin, APIView):
     )
     def post(self, request, org):
         pulse_figures.require_enabled(self.organisation)
-        form = PulseForm(json_object(request))
+        form = PulseForm(json_object(request), organisation=self.organisation)
         if not form.is_valid():
             raise form_errors(form)
         check_in = services.pulse_check_in(
@@ -98,6 +99,16 @@ class PulseCheckIn(OrganisationViewMixin, APIView):
         )
         data = out.PulseCheckInSerializer(check_in).data
         return Response(data, status=status.HTTP_201_CREATED)
+
+
+class PulseTags(OrganisationViewMixin, APIView):
+    """The tags a check-in offers now, in the order the web shows them; send their keys."""
+
+    @extend_schema(operation_id="pulse_tags_list", responses=out.PulseTagSerializer(many=True))
+    def get(self, request, org):
+        pulse_figures.require_enabled(self.organisation)
+        tags = pulse_tags_offered(self.organisation)
+        return Response(out.PulseTagSerializer(tags, many=True).data)
 
 
 class PulseSummary(OrganisationViewMixin, APIView):

@@ -56,6 +56,7 @@ urlpatterns = [
         name="notification_read_all",
     ),
     path("v1/<slug:org>/pulse/", member_views.PulseCheckIn.as_view(), name="pulse_check_in"),
+    path("v1/<slug:org>/pulse/tags/", member_views.PulseTags.as_view(), name="pulse_tags"),
     path(
         "v1/<slug:org>/pulse/summary/",
         member_views.PulseSummary.as_view(),

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from django import forms
 from django.utils import timezone
 
-from ideas.models import PulseTag
+from ideas.pulse_tags import pulse_tags_offered
 
 MAX_DAYS = 731
 # No organisation has data from before this; earlier dates only overflow date sums.
@@ -76,7 +76,17 @@ class PulseForm(forms.Form):
     )
     tags = forms.MultipleChoiceField(
         label="What made the difference? (optional)",
-        choices=PulseTag.choices,
+        choices=[],
         widget=forms.CheckboxSelectMultiple,
         required=False,
+        error_messages={
+            "invalid_choice": "Choose tags from the list.",
+            "invalid_list": "Choose tags from the list.",
+        },
     )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The tags this organisation's admins offer (ideas/pulse_tags.py).
+        offered = pulse_tags_offered(organisation)
+        self.fields["tags"].choices = [(tag.key, tag.label) for tag in offered]

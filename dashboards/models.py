@@ -145,3 +145,24 @@ class DigestSent(models.Model):
 
     def __str__(self):
         return f"Digest of {self.week_start}"
+
+
+class RollupRequest(models.Model):
+    """Days of one organisation to roll up again, written with the change that needs it
+    (wards merged or moved) and deleted once they are rolled up. The roll-up task is
+    sent after the change commits; if the broker could not take it, or the task was
+    lost, the sweep (dashboards.tasks.rollup_requests_sweep_task) sends it again."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    first = models.DateField()
+    last = models.DateField()
+    requested_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "queued_at"])]
+
+    def __str__(self):
+        return f"Roll up {self.first} to {self.last} again"

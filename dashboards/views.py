@@ -196,7 +196,7 @@ def engagement_spc(request, org_slug):
 def pulse(request, org_slug):
     pulse_figures.require_enabled(request.organisation)
     member = request.membership
-    form = PulseForm(posted(request))
+    form = PulseForm(posted(request), organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
         idea_services.pulse_check_in(
             member=member, score=form.cleaned_data["score"], tags=form.cleaned_data["tags"]

@@ -1,4 +1,4 @@
-"""Demo ideas, comments, supports and pulse check-ins for `manage.py seed_demo`.
+"""Demo ideas, comments and supports for `manage.py seed_demo` (pulse: pulse_demo.py).
 
 Created through the services, as a real person would, then back-dated so that the
 demo shows several weeks of activity. Idempotent: ideas have fixed ids, and an idea
@@ -14,7 +14,7 @@ from django.utils import timezone
 from organisations.models import Membership, Role
 
 from . import anonymity, services
-from .models import Category, Comment, Idea, IdeaEvent, Kind, Notification, PulseTag, Status
+from .models import Category, Comment, Idea, IdeaEvent, Kind, Notification, Status
 
 NAMESPACE = uuid.UUID("6f1c0f3e-2d7b-4b8e-9a65-0c1f3d5e7a90")
 
@@ -373,27 +373,3 @@ def _backdate(idea: Idea, moments):
             )
         )
     Notification.objects.filter(idea=idea).update(created_at=moments[-1])
-
-
-def seed_pulse(organisation, *, days=None):
-    """Shift check-ins for this month so far and the month before, so that the dashboards
-    have a whole month to show (they show pulse by complete month only): most staff
-    answer on most days."""
-    members = list(
-        Membership.objects.filter(organisation=organisation, is_active=True)
-        .select_related("home_ward")
-        .order_by("user__email")
-    )
-    rng = random.Random(f"pulse:{organisation.slug}")
-    today = timezone.localdate()
-    if days is None:
-        last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-        days = (today - last_month).days + 1
-    for member in members:
-        mood = rng.choice([2, 3, 3, 4, 4, 4, 5])
-        for days_ago in range(days):
-            day = today - timedelta(days=days_ago)
-            if rng.random() < 0.6:
-                score = max(1, min(5, mood + rng.choice([-1, 0, 0, 0, 1])))
-                tags = rng.sample(PulseTag.values, k=rng.randint(0, 2))
-                services.pulse_check_in(member=member, score=score, tags=tags, day=day)

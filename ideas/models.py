@@ -334,15 +334,6 @@ class Notification(models.Model):
         return self.text
 
 
-class PulseTag(models.TextChoices):
-    STAFFING = "staffing", "Staffing"
-    WORKLOAD = "workload", "Workload"
-    EQUIPMENT = "equipment", "Equipment"
-    TEAMWORK = "teamwork", "Teamwork"
-    PATIENT_FLOW = "patient_flow", "Patient flow"
-    OTHER = "other", "Other"
-
-
 class PulseCheckIn(models.Model):
     """'How was your shift?' Anonymous: keyed by a per-person, per-day token, so that a
     second check-in the same day replaces the first, and days cannot be linked."""
@@ -356,6 +347,7 @@ class PulseCheckIn(models.Model):
     score = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
+    # Keys of the organisation's PulseTag rows (ideas/pulse_models.py).
     tags = models.JSONField(default=list, blank=True)
 
     objects = ScopedManager(organisation="organisation")
@@ -376,3 +368,6 @@ class PulseCheckIn(models.Model):
 
     def __str__(self):
         return f"Pulse check-in of {self.day}: {self.score}"
+
+
+from .pulse_models import PulseTag  # noqa: E402, F401

@@ -34,10 +34,10 @@ from .models import (
     Kind,
     Notification,
     PulseCheckIn,
-    PulseTag,
     Status,
     Support,
 )
+from .pulse_tags import pulse_tags_check
 
 SUBMISSIONS_PER_DAY = 30
 
@@ -331,9 +331,7 @@ def pulse_check_in(
         raise ValidationError("Pulse check-ins are switched off in this organisation.")
     if not 1 <= int(score) <= 5:
         raise ValidationError({"score": "Choose a score from 1 to 5."})
-    unknown = set(tags) - set(PulseTag.values)
-    if unknown:
-        raise ValidationError({"tags": "Choose tags from the list."})
+    tags = pulse_tags_check(member.organisation_id, tags)
     day = day or timezone.localdate()
     token = pulse_token(user_id=member.user_id, organisation_id=member.organisation_id, day=day)
     check_in, _ = PulseCheckIn.objects.update_or_create(
@@ -343,7 +341,7 @@ def pulse_check_in(
             "day": day,
             "ward": member.home_ward,
             "score": int(score),
-            "tags": sorted(set(tags)),
+            "tags": tags,
         },
     )
     return check_in

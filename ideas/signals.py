@@ -14,6 +14,7 @@ from django.dispatch import Signal
 from improvewell.rls import tenant_scope
 
 from .categories import category_defaults_create
+from .pulse_tags import pulse_tag_defaults_create
 
 # An idea was shared: `idea=`.
 idea_shared = Signal()
@@ -22,12 +23,13 @@ idea_status_changed = Signal()
 
 
 def organisation_created(sender, instance, created, raw=False, **kwargs):
-    """A new organisation starts with the default categories."""
+    """A new organisation starts with the default categories and pulse tags."""
     if not created or raw:  # raw: loaded from a fixture, which brings its own rows
         return
     # The categories are the new organisation's rows, whatever scope created it.
     with tenant_scope(instance):
         category_defaults_create(instance)
+        pulse_tag_defaults_create(instance)
 
 
 def ward_merging_moves_ideas(sender, *, kept, merged, **kwargs):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pulse_tag_views, views
 
 app_name = "ideas"
 
@@ -24,4 +24,6 @@ urlpatterns = [
     ),
     path("manage/categories/", views.category_list, name="category_list"),
     path("manage/categories/<int:category_id>/", views.category_edit, name="category_edit"),
+    path("manage/pulse-tags/", pulse_tag_views.pulse_tag_list, name="pulse_tag_list"),
+    path("manage/pulse-tags/<int:tag_id>/", pulse_tag_views.pulse_tag_edit, name="pulse_tag_edit"),
 ]

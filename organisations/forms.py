@@ -249,6 +249,17 @@ class StaffImportForm(forms.Form):
     """A staff CSV and what to do with it. A file that cannot be read at all is a field
     error here; problems with single rows are the dry run's (organisations.staff_import)."""
 
+    TOO_LARGE = "The file is larger than 5 MB. Split it into smaller files."
+
+    @classmethod
+    def too_large(cls):
+        """The empty form with the size refusal beside the file: for an upload refused
+        from its stated length, whose body is never read (organisations.import_views)."""
+        form = cls()
+        form.cleaned_data = {}
+        form.add_error("file", cls.TOO_LARGE)
+        return form
+
     file = forms.FileField(
         label="CSV file",
         help_text="Up to 5 MB and 30,000 people. Save a spreadsheet as “CSV UTF-8”.",
@@ -272,7 +283,7 @@ class StaffImportForm(forms.Form):
         if upload is None or mode is None:
             return cleaned
         if upload.size > staff_csv.MAX_BYTES:
-            self.add_error("file", "The file is larger than 5 MB. Split it into smaller files.")
+            self.add_error("file", self.TOO_LARGE)
             return cleaned
         try:
             text = staff_csv.decode(upload.read())

@@ -4,7 +4,7 @@ shape of the input; the services (site_services, settings_services) own the rule
 from django import forms
 
 from .forms import WardChoiceField
-from .models import Organisation, Site, Ward
+from .models import MIN_SUPPRESSION_THRESHOLD, Organisation, Site, Ward
 
 
 class NameForm(forms.Form):
@@ -57,20 +57,43 @@ class WardMergeForm(forms.Form):
 
 
 class OrganisationSettingsForm(forms.ModelForm):
+    # The model's field allows any positive number and says so in Django's words; the
+    # form asks for what the model's own validators will accept, in plain English.
+    suppression_threshold = forms.IntegerField(
+        label="Smallest group shown in breakdowns",
+        min_value=MIN_SUPPRESSION_THRESHOLD,
+        max_value=100,
+        help_text="Groups of fewer people show “fewer than N”, so that nobody can be picked "
+        f"out. At least {MIN_SUPPRESSION_THRESHOLD}.",
+        error_messages={
+            "required": f"Enter {MIN_SUPPRESSION_THRESHOLD} or more.",
+            "invalid": "Enter a whole number.",
+            "min_value": f"Enter {MIN_SUPPRESSION_THRESHOLD} or more: smaller groups could "
+            "identify people.",
+            "max_value": "Enter 100 or fewer.",
+        },
+    )
+    response_target_days = forms.IntegerField(
+        label="Response target (days)",
+        min_value=1,
+        max_value=90,
+        help_text="How soon every idea should have its first response.",
+        error_messages={
+            "required": "Enter a number of days from 1 to 90.",
+            "invalid": "Enter a whole number of days.",
+            "min_value": "Enter a number of days from 1 to 90.",
+            "max_value": "Enter a number of days from 1 to 90.",
+        },
+    )
+
     class Meta:
         model = Organisation
         fields = ["name", "suppression_threshold", "response_target_days", "pulse_enabled"]
         labels = {
             "name": "Organisation name",
-            "suppression_threshold": "Smallest group shown in breakdowns",
-            "response_target_days": "Response target (days)",
             "pulse_enabled": "Ask members “How was your shift?” (pulse check-ins)",
         }
-        help_texts = {
-            "suppression_threshold": "Groups of fewer people show “fewer than N”, so that "
-            "nobody can be picked out. At least 5.",
-            "response_target_days": "How soon every idea should have its first response.",
-        }
+        error_messages = {"name": {"required": "Enter the organisation's name."}}
 
     def _post_clean(self):
         # The organisation's own rules are checked once, by the service

@@ -28,6 +28,11 @@ SCREENS = [
     ),
     ("ideas:category_list", "Idea categories", "The categories people choose when they share."),
     (
+        "ideas:pulse_tag_list",
+        "Pulse tags",
+        "What members can say made the difference when they check in after a shift.",
+    ),
+    (
         "triage:routing_rules",
         "Routing rules",
         "Send ideas from chosen wards or categories to a team's inbox.",

@@ -25,7 +25,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -34,6 +33,7 @@ from django.utils import timezone
 from improvewell.mail import queue_after_commit
 
 from . import staff_csv
+from .import_progress import progress_key, progress_of, progress_record  # noqa: F401
 from .models import ImportJob, Membership, Organisation, Profession, Role, Ward
 from .permissions import can_manage_organisation, require
 from .signals import admin_action
@@ -306,7 +306,7 @@ def staff_import_start(*, member: Membership, job: ImportJob) -> ImportJob:
     require(can_manage_organisation(member), "Only organisation admins import staff.")
     started = ImportJob.objects.filter(
         organisation=member.organisation, pk=job.pk, state=ImportJob.State.CHECKED
-    ).update(state=ImportJob.State.APPLYING, applied_by=member.user)
+    ).update(state=ImportJob.State.APPLYING, applied_by=member.user, queued_at=timezone.now())
     if started:
         from .tasks import staff_import_apply_task
 
@@ -315,18 +315,6 @@ def staff_import_start(*, member: Membership, job: ImportJob) -> ImportJob:
         )
     job.refresh_from_db()
     return job
-
-
-def progress_key(job_id) -> str:
-    return f"staff-import-progress:{job_id}"
-
-
-def progress_of(job: ImportJob) -> int:
-    """Rows done so far: the apply's one transaction is invisible until it commits, so a
-    running apply reports its progress through the cache."""
-    if job.state != ImportJob.State.APPLYING:
-        return job.done
-    return min(cache.get(progress_key(job.pk), 0), job.total)
 
 
 class _Refused(Exception):
@@ -371,7 +359,7 @@ def _apply(organisation: Organisation, job_id) -> ImportJob:
         raise _Refused(_messages(plan.errors))
 
     def progress(done):
-        cache.set(progress_key(job.pk), done, timeout=3600)
+        progress_record(job.pk, done)
 
     write_plan(organisation, plan, invited_by=member.user, progress=progress)
     job.state, job.counts, job.done = ImportJob.State.APPLIED, plan.summary(), job.total

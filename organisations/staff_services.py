@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
 from allauth.usersessions.models import UserSession
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from .models import Membership, Role
 from .selectors import active_admins
@@ -190,9 +191,12 @@ def members_change(*, by: Membership, membership_ids, action: str) -> list[Chang
 def members_end_sessions(*, user_ids: list[int]) -> int:
     """End every signed-in session of these people, on every device, now.
 
-    allauth records each sign-in (UserSession); ending one deletes it from the session
-    engine in use (database, cache or Redis), so the next request is signed out.
+    Raising their session epoch changes the hash every session of theirs carries, so the
+    next request of any of them, however it was made, is signed out (accounts.models).
+    allauth's records of their sign-ins (UserSession) are ended too, deleting those
+    sessions from the session engine in use. Returns how many records were ended.
     """
+    get_user_model().objects.filter(pk__in=user_ids).update(session_epoch=F("session_epoch") + 1)
     sessions = list(UserSession.objects.filter(user_id__in=user_ids))
     get_usersessions_adapter().end_sessions(sessions)
     return len(sessions)

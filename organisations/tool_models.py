@@ -84,6 +84,11 @@ class ImportJob(models.Model):
     notes = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the apply was last sent to the workers, and how many times the sweep sent it
+    # again (organisations.tasks.staff_import_sweep_task): a job applying with no worker
+    # on it is one whose task never arrived.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    requeued = models.PositiveSmallIntegerField(default=0)
 
     objects = ScopedManager(organisation="organisation")
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from api.models import PersonalAccessToken
 from ideas.anonymity import addressed_to, pulse_check_ins_by, shared_by
 from ideas.models import Comment, Idea, Notification, PulseCheckIn, Support
+from ideas.pulse_tags import pulse_tag_labels
 from improvewell.rls import cross_organisation, tenant_scope
 from organisations.models import Membership
 
@@ -168,13 +169,15 @@ def own_pulse_check_ins(member: Membership) -> list[PulseCheckIn]:
 
 
 def _pulse_check_ins(member: Membership) -> list[dict]:
+    # Tags by their label now (a renamed or retired tag's too), or the stored key.
+    labels = pulse_tag_labels(member.organisation_id)
     return [
         {
             "organisation": member.organisation.name,
             "day": c.day.isoformat(),
             "ward": str(c.ward) if c.ward_id else "",
             "score": c.score,
-            "tags": ", ".join(c.tags),
+            "tags": ", ".join(labels.get(key, key) for key in c.tags),
         }
         for c in own_pulse_check_ins(member)
     ]

@@ -246,6 +246,9 @@ def share(organisation, categories, ward):
 @pytest.fixture
 def client_for():
     def make(user):
+        # As a real sign-in does, read the person afresh: a session carries a hash of
+        # what is stored now (their password and session epoch, accounts.models).
+        user.refresh_from_db(fields=["password", "session_epoch"])
         client = Client()
         client.force_login(user)
         return client

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from ideas.models import Kind, PulseTag
+from ideas.models import Kind
+from ideas.pulse_models import DEFAULT_PULSE_TAGS
 from ideas.services import SUBMISSIONS_PER_DAY
 
 from .browser import Answer, Browser
@@ -256,7 +257,8 @@ class Client:
 
     def pulse(self, kind="pulse", score=None, tags=None, browser=None) -> None:
         score = score or self.rng.randint(1, 5)
-        tags = self.rng.sample(PulseTag.values, self.rng.randint(0, 2)) if tags is None else tags
+        if tags is None:
+            tags = self.rng.sample([key for key, _ in DEFAULT_PULSE_TAGS], self.rng.randint(0, 2))
         sent_on = timezone.localdate()
         path, to = f"/{self.member.slug}/pulse/", f"/{self.member.slug}/pulse/thanks/"
         answer = self._post_redirect(kind, path, {"score": score, "tags": tags}, to, browser)

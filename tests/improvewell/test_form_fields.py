@@ -67,9 +67,10 @@ def test_a_multiple_select_of_any_kind_renders_as_checkboxes_and_radios_stay_rad
     assert re.search(r'id="id_boxes_1"[^>]*checked', html)
 
 
-def test_a_multiple_choice_error_links_to_its_first_box():
-    form = PulseForm({"score": "3", "tags": ["not-a-tag"]})
-    assert not form.is_valid()
+def test_a_multiple_choice_error_links_to_its_first_box(organisation):
+    with scopes_disabled():
+        form = PulseForm({"score": "3", "tags": ["not-a-tag"]}, organisation=organisation)
+        assert not form.is_valid()
     from django.template.loader import render_to_string
 
     html = render_to_string("includes/_error_summary.html", {"form": form}) + str(form)

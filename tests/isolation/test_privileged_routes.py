@@ -76,6 +76,8 @@ WHO_MAY = {
     "pulse_done": (EVERYONE, EVERYONE, PAGE),
     "category_list": (ADMINS, ADMINS, PRIVILEGED),
     "category_edit": (ADMINS, ADMINS, PRIVILEGED),
+    "pulse_tag_list": (ADMINS, ADMINS, PRIVILEGED),
+    "pulse_tag_edit": (ADMINS, ADMINS, PRIVILEGED),
     "team_list": (EVERYONE, EVERYONE, PAGE),
     "team_create": (LEADS, LEADS, PRIVILEGED),
     "team_detail": (EVERYONE, EVERYONE, PAGE),
@@ -241,6 +243,7 @@ API_WHO_MAY = {
     "notification_read_all": EVERYONE,
     "pulse_check_in": EVERYONE,
     "pulse_summary": EVERYONE,
+    "pulse_tags": EVERYONE,
     "team_list": EVERYONE,
     "team_detail": EVERYONE,
     # QI projects: every member reads them, as on the project pages.

@@ -46,7 +46,7 @@ def _fill(route: str, values: dict) -> str:
 
 def objects_of_other_organisation(organisation) -> dict:
     """One object of each kind that a URL can name, owned by `organisation`."""
-    from ideas.models import Notification
+    from ideas.models import Notification, PulseTag
     from organisations.models import ImportJob, SignupDomain
     from projects.models import ChangePoint, DriverNode, MeasurePoint, PDSACycle
     from triage.models import RoutingRule
@@ -116,6 +116,7 @@ def objects_of_other_organisation(organisation) -> dict:
             total=1,
             errors=["Row 2: the name is empty."],
         )
+        pulse_tag = PulseTag.objects.filter(organisation=organisation).first()
     return {
         "membership_id": membership.pk,
         "invitation_id": invitation.pk,
@@ -135,6 +136,7 @@ def objects_of_other_organisation(organisation) -> dict:
         "rule_id": rule.pk,
         "domain_id": domain.pk,
         "import_job_id": import_job.pk,
+        "tag_id": pulse_tag.pk,
     }
 
 
@@ -228,6 +230,7 @@ def test_random_object_ids_give_404_not_500(client_for, alice, organisation):
                         "change_id",
                         "rule_id",
                         "domain_id",
+                        "tag_id",
                     ],
                     987654321,
                 ),

@@ -59,11 +59,15 @@ def test_an_admin_changes_the_settings_and_the_audit_says_before_and_after(
 @pytest.mark.parametrize(
     ("field", "value", "error"),
     [
-        ("suppression_threshold", "4", "Use a threshold of 5 or more"),
-        ("suppression_threshold", "-1", "greater than or equal to 0"),
+        ("suppression_threshold", "4", "Enter 5 or more"),
+        ("suppression_threshold", "0", "Enter 5 or more"),
+        ("suppression_threshold", "-1", "Enter 5 or more"),
+        ("suppression_threshold", "", "Enter 5 or more"),
+        ("suppression_threshold", "101", "Enter 100 or fewer."),
         ("suppression_threshold", "many", "Enter a whole number."),
-        ("response_target_days", "0", "greater than or equal to 1"),
-        ("name", "", "This field is required."),
+        ("response_target_days", "0", "Enter a number of days from 1 to 90."),
+        ("response_target_days", "-3", "Enter a number of days from 1 to 90."),
+        ("name", "", "Enter the organisation&#x27;s name."),
     ],
 )
 def test_bad_settings_are_field_errors_and_nothing_is_saved(
@@ -73,6 +77,7 @@ def test_bad_settings_are_field_errors_and_nothing_is_saved(
     page = response.content.decode()
     assert response.status_code == 400
     assert f'href="#id_{field}"' in page and error in page
+    assert "greater than or equal" not in page and "This field is required" not in page
     org = saved(organisation)
     assert (org.name, org.suppression_threshold) == ("City Hospitals NHS Foundation Trust", 11)
 

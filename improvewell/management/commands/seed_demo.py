@@ -16,9 +16,11 @@ from django.utils import timezone
 from api.demo import seed_tokens
 from audit.demo import seed_audit
 from dashboards.rollup import rollup_range
-from ideas.demo import seed_ideas, seed_pulse
+from ideas.demo import seed_ideas
+from ideas.former_member_demo import seed_leaver
+from ideas.pulse_demo import seed_pulse
 from improvewell.rls import cross_organisation, tenant_scope
-from organisations.demo import seed_staff_imports
+from organisations.demo import seed_invitations, seed_sso, seed_staff_imports
 from organisations.models import (
     Membership,
     Organisation,
@@ -203,10 +205,10 @@ class Command(BaseCommand):
                     or members.filter(role=Role.ORG_ADMIN).first()
                     or staff
                 )
-                seed_ideas(organisation, named_staff=staff, lead=lead)
-                seed_pulse(organisation)
-                teams = seed_teams(organisation, lead=lead) if lead.role != Role.STAFF else []
                 admin = members.filter(role=Role.ORG_ADMIN).first()
+                seed_ideas(organisation, named_staff=staff, lead=lead)
+                seed_pulse(organisation, admin=admin)
+                teams = seed_teams(organisation, lead=lead) if lead.role != Role.STAFF else []
                 if teams:
                     if admin is not None:
                         seed_routing(organisation, admin=admin, teams=teams)
@@ -217,7 +219,10 @@ class Command(BaseCommand):
                 if admin is not None and slug == DEMO_TRUST["slug"]:
                     seed_webhooks(organisation, admin=admin)
                     seed_staff_imports(organisation, admin=admin)
+                    seed_sso(organisation, admin=admin)
+                    seed_invitations(organisation, admin=admin)
                     seed_audit(organisation, admin=admin, staff=staff, lead=lead)
+                    seed_leaver(organisation, admin=admin, keep=[staff, lead, admin])
                 # Twelve weeks of engagement figures for the dashboards, from the day the
                 # demo trust joined (so that its first weeks are not "before it joined").
                 today = timezone.localdate()

@@ -165,9 +165,9 @@ def _make_structure(structure: Structure) -> None:
     _run(
         """
         INSERT INTO users_user (password, is_superuser, email, name, is_staff, is_active,
-                                date_joined, email_notifications)
+                                date_joined, email_notifications, session_epoch)
         SELECT '!', false, 'member-' || n || '@' || %(domain)s, 'Member ' || n, false, true,
-               now(), false
+               now(), false, 0
         FROM generate_series(0, %(wards)s * %(members_per_ward)s - 1) n
         """,
         params,
@@ -193,9 +193,9 @@ def _make_structure(structure: Structure) -> None:
     _run(
         """
         INSERT INTO users_user (password, is_superuser, email, name, is_staff, is_active,
-                                date_joined, email_notifications)
+                                date_joined, email_notifications, session_epoch)
         SELECT '!', false, 'admin-' || o.slug || '@' || %(domain)s, 'Admin ' || o.name, false,
-               true, now(), false
+               true, now(), false, 0
         FROM organisations_organisation o WHERE o.slug LIKE %(prefix)s || '%%'
         """,
         params,

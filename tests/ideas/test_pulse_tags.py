@@ -186,7 +186,7 @@ def test_the_migration_gives_every_organisation_the_fixed_tags(organisation, oth
         PulseTag.objects.filter(organisation=other_organisation, key="other").update(
             label="Something else"
         )
-    migration = importlib.import_module("ideas.migrations.0015_pulsetag_admingaps")
+    migration = importlib.import_module("ideas.migrations.0015_pulsetag")
 
     class SchemaEditor:
         pass

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('dashboards', '0005_staff_groups_on_daily_facts'),
-        ('organisations', '0007_importjob_queued_at_admingaps'),
+        ('organisations', '0007_importjob_queued_at'),
         ('django_celery_beat', '0019_alter_periodictasks_options'),
     ]
 

@@ -121,7 +121,8 @@ def test_ward_by_ward_table_on_every_level(client_for, lena, organisation, ward)
     site_page = client.get(site_url).content.decode()
     assert "Oak Ward" in site_page and "Ideas by ward and staff group" in site_page
     site_groups = client.get(site_url, {"format": "csv", "table": "staff-groups"}).content.decode()
-    assert "42" not in site_groups and "40" not in site_groups
+    cells = {cell for row in csv.reader(io.StringIO(site_groups)) for cell in row}
+    assert "42" not in cells and "40" not in cells  # (a site's made-up name may hold "42")
     league = list(
         csv.DictReader(
             io.StringIO(client.get(site_url, {"format": "csv", "table": "wards"}).content.decode())

@@ -46,7 +46,8 @@ def test_a_deactivated_member_is_refused_on_the_next_request(warm, alice, bob, o
         services.membership_set_active(
             membership=membership(bob, organisation), is_active=False, by=alice
         )
-    client.force_login(bob)  # as if their session had survived
+    bob.refresh_from_db()
+    client.force_login(bob)  # a session made after the deactivation: only the membership says no
     assert client.get(HOME).status_code == 404
 
 

@@ -25,6 +25,7 @@ from .forms import (
     IdeaForm,
     WardPickForm,
 )
+from .idea_page import body_for_request, idea_body
 from .models import Category
 from .similarity import similar_ideas
 
@@ -145,23 +146,15 @@ def _mark_for_viewer(member, ideas) -> None:
 
 def detail(request, org_slug, idea_id):
     member = request.membership
-    idea = _idea_or_404(request, idea_id)
-    services.notifications_mark_read_for_idea(member=member, idea=idea)
-    return render(request, "ideas/detail.html", _detail_context(member, idea, CommentForm()))
-
-
-def _detail_context(member, idea, comment_form):
-    return {
-        "idea": idea,
-        "events": selectors.idea_timeline(idea),
-        "comments": selectors.idea_comments(idea),
-        "comment_form": comment_form,
-        "is_submitter": is_submitter(member, idea),
-        "supported": idea.pk in selectors.supported_idea_ids(member, [idea]),
-        "projects": list(idea.projects.all()),
-        "merged_into": idea.merged_into,
-        "can_triage_idea": permissions.can_triage_idea(member, idea),
-    }
+    page = idea_body(request, idea_id)
+    if page is None:
+        raise Http404("No such idea.")
+    services.notifications_mark_read_for_idea(member=member, idea=page["idea"])
+    return render(
+        request,
+        "ideas/detail.html",
+        {"idea": page["idea"], "body": page["html"], "comment_form": CommentForm()},
+    )
 
 
 @require_POST
@@ -212,7 +205,9 @@ def comment(request, org_slug, idea_id):
         else:
             messages.success(request, "Your comment has been added.")
             return redirect(idea_url(org_slug, idea) + "#comments")
-    return render(request, "ideas/detail.html", _detail_context(member, idea, form), status=400)
+    body = body_for_request(request, idea, form)
+    context = {"idea": idea, "body": body, "comment_form": form}
+    return render(request, "ideas/detail.html", context, status=400)
 
 
 def my_ideas(request, org_slug):

@@ -1,23 +1,36 @@
 """Holes in HTML kept for every member, filled in for each request.
 
 A page part cached across members (improvewell.versions) must hold nothing of the
-request that rendered it: its form token and its own address are written as slots and
-filled in when the part is served.
+request that rendered it: its form token and its own address are written as slots,
+and parts only some viewers see (`{% for_viewer %}`, improvewell/templatetags/slots.py)
+between markers; `filled` puts in this request's token and address and keeps or drops
+each such part for this viewer.
 """
+
+import re
 
 from django.middleware.csrf import get_token
 from django.utils.html import escape
 
 CSRF = "\x00csrf\x00"
 HERE = "\x00here\x00"
+VIEWER_PART = re.compile("\x00viewer:(\\w+)\x00(.*?)\x00/viewer\x00", re.DOTALL)
 
 
 def slot_context() -> dict:
-    """Context for rendering a part to keep: `csrf_token` and `here` are slots."""
-    return {"csrf_token": CSRF, "here": HERE}
+    """Context for rendering a part to keep: `csrf_token` and `here` are slots, and
+    `{% for_viewer %}` parts are marked."""
+    return {"csrf_token": CSRF, "here": HERE, "kept_for_everyone": True}
 
 
-def filled(html: str, request) -> str:
-    """The part with this request's form token and address."""
+def viewer_part(name: str, html: str) -> str:
+    return f"\x00viewer:{name}\x00{html}\x00/viewer\x00"
+
+
+def filled(html: str, request, viewer: dict | None = None) -> str:
+    """The part with this request's form token and address, and the parts marked for
+    some viewers kept where `viewer[name]` is true."""
+    viewer = viewer or {}
+    html = VIEWER_PART.sub(lambda m: m.group(2) if viewer.get(m.group(1)) else "", html)
     html = html.replace(CSRF, escape(get_token(request)))
     return html.replace(HERE, escape(request.get_full_path()))

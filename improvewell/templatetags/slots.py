@@ -1,0 +1,34 @@
+"""`{% for_viewer "name" %}…{% endfor_viewer %}`: a part only some viewers see.
+
+Rendered for one request, the part shows when the context's `name` is true. Rendered
+to be kept for everyone (`kept_for_everyone` in the context, improvewell.slots), the
+part is written between markers, and `slots.filled` keeps or drops it per request.
+"""
+
+from django import template
+
+from improvewell import slots
+
+register = template.Library()
+
+
+class ForViewerNode(template.Node):
+    def __init__(self, name: str, nodelist):
+        self.name = name
+        self.nodelist = nodelist
+
+    def render(self, context):
+        inner = self.nodelist.render(context)
+        if context.get("kept_for_everyone"):
+            return slots.viewer_part(self.name, inner)
+        return inner if context.get(self.name) else ""
+
+
+@register.tag
+def for_viewer(parser, token):
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError('Use {% for_viewer "name" %}…{% endfor_viewer %}')
+    nodelist = parser.parse(("endfor_viewer",))
+    parser.delete_first_token()
+    return ForViewerNode(bits[1][1:-1], nodelist)

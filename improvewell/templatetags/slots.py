@@ -6,8 +6,10 @@ part is written between markers, and `slots.filled` keeps or drops it per reques
 """
 
 from django import template
+from django.template.loader import get_template
 
 from improvewell import slots
+from improvewell.header import organisation_header
 
 register = template.Library()
 
@@ -32,3 +34,12 @@ def for_viewer(parser, token):
     nodelist = parser.parse(("endfor_viewer",))
     parser.delete_first_token()
     return ForViewerNode(bits[1][1:-1], nodelist)
+
+
+@register.simple_tag(takes_context=True)
+def site_header(context):
+    """The header: kept across members on an organisation's pages (improvewell.header)."""
+    request = context.get("request")
+    if getattr(request, "membership", None) is not None and request.user.is_authenticated:
+        return organisation_header(context)
+    return get_template("includes/_header.html").render(context.flatten())

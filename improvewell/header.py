@@ -1,0 +1,50 @@
+"""The site header on an organisation's pages, kept across members.
+
+Every page renders it, and it differs between members only by their role (which links
+the menu offers), their email address, their unread count and the form token of the
+sign-out button. So it is rendered once per content version of the organisation and
+role (improvewell.versions) with those as slots, and filled in per request: once with
+no menu item current, and once more for each menu page, whose item it marks.
+"""
+
+import re
+from types import SimpleNamespace
+
+from django.template.loader import get_template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from . import slots, versions
+
+EMAIL = "\x00email\x00"
+UNREAD = "\x00unread\x00"
+NOWHERE = "\x00path\x00"
+MENU_LINK = re.compile(r'class="nhsuk-header__navigation-link" href="([^"]*)"')
+
+
+def organisation_header(context) -> str:
+    request = context["request"]
+    organisation, membership = request.organisation, request.membership
+    role = [membership.role, bool(getattr(membership, "on_a_team", False))]
+    plain = versions.cached(organisation, "header", [role, ""], lambda: _render(context, NOWHERE))
+    if request.path in plain["menu"]:
+        page = versions.cached(
+            organisation, "header", [role, request.path], lambda: _render(context, request.path)
+        )
+    else:
+        page = plain
+    unread = context.get("unread_notifications") or 0
+    html = page["html"].replace(EMAIL, escape(request.user.email)).replace(UNREAD, str(unread))
+    return mark_safe(slots.filled(html, request, {"unread": unread}))  # noqa: S308
+
+
+def _render(context, path: str) -> dict:
+    request = context["request"]
+    kept = slots.slot_context() | {
+        "request": SimpleNamespace(organisation=request.organisation, path=path),
+        "user": SimpleNamespace(is_authenticated=True, email=EMAIL),
+        "may": context["may"],
+        "unread_notifications": UNREAD,
+    }
+    html = get_template("includes/_header.html").render(kept)
+    return {"html": html, "menu": set(MENU_LINK.findall(html))}

@@ -231,8 +231,17 @@ def list_query(request, filter_names) -> list | None:
     return params
 
 
+def kept_across_processes() -> bool:
+    """Whether page parts are kept: only with our PostgreSQL backend, which moves the
+    versions (not SQLite, the local demo), and a cache every process shares (Redis: a
+    per-process cache would keep serving what another process's write changed)."""
+    return hasattr(connection, "content_written") and bool(settings.REDIS_URL)
+
+
 def recall(key: str):
     """A value `keep` stored, or None (also when the cache is down)."""
+    if not kept_across_processes():
+        return None
     try:
         return breaker.call(lambda pages: pages.get(key))
     except CacheDown:
@@ -241,8 +250,8 @@ def recall(key: str):
 
 def keep(key: str, value) -> None:
     """Store a value whose holder checks its versions itself (see `current`)."""
-    if not hasattr(connection, "content_written"):
-        return  # SQLite (the local demo): no backend moves the versions
+    if not kept_across_processes():
+        return
     with suppress(CacheDown):
         breaker.call(lambda pages: pages.set(key, value, PAGE_SECONDS))
 
@@ -271,8 +280,8 @@ def cached(organisation, name: str, varies_on, build):
 
     The value must hold nothing about the person asking: it is served to every member.
     """
-    if not hasattr(connection, "content_written"):
-        return build()  # SQLite (the local demo): no backend moves the versions
+    if not kept_across_processes():
+        return build()
     versions = current(organisation.pk)
     if versions is None:
         return build()

@@ -139,3 +139,13 @@ def test_moves_missed_while_the_cache_was_away_are_made_when_it_answers(
     ours, everyone = versions.current(organisation.pk)
     assert ours != before[0] and everyone != before[1]
     assert versions.breaker.missed == set()
+
+
+def test_nothing_is_kept_without_a_cache_every_process_shares(settings, organisation, postgresql):
+    """With no Redis each process has a cache of its own, which another process's write
+    would never reach: every page is built afresh."""
+    settings.REDIS_URL = ""
+    built = []
+    for _ in range(2):
+        versions.cached(organisation, "t", [], lambda: built.append(1) or "page")
+    assert built == [1, 1]

@@ -1,7 +1,8 @@
 """How fresh an organisation's shared pages are: a version that every write moves.
 
-Pages that many members see alike (the ideas board's list, the API's pages of ideas, the
-filter forms) are cached under their organisation's content version (`cached`). Nothing
+Page parts that many members see alike (the board's list, an idea's page, the inbox, the
+dashboard overview, the API's first page of ideas, the filter forms, the header, each
+request's membership) are kept under their organisation's content version. Nothing
 has to remember to invalidate them: the database backend (improvewell.postgresql) moves
 the version for every INSERT, UPDATE or DELETE the app sends, through the ORM, a
 queryset's update() or raw SQL alike:

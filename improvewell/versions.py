@@ -292,5 +292,6 @@ def cached(organisation, name: str, varies_on, build):
     value = recall(key)
     if value is None:
         value = build()
-        keep(key, value)
+        if value is not None:  # nothing kept for what is not there (an unknown id)
+            keep(key, value)
     return value

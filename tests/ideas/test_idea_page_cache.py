@@ -67,3 +67,9 @@ def test_a_comment_with_errors_keeps_the_page_for_its_request(client_for, lena, 
 def test_no_such_idea_is_a_404(client_for, lena):
     missing = "/city-hospitals/ideas/00000000-0000-0000-0000-000000000000/"
     assert client_for(lena).get(missing).status_code == 404
+
+
+def test_nothing_is_kept_for_an_idea_that_is_not_there(client_for, lena):
+    for n in range(3):
+        client_for(lena).get(f"/city-hospitals/ideas/00000000-0000-0000-0000-00000000000{n}/")
+    assert kept() == []

@@ -17,44 +17,25 @@ from .models import RollupRequest
 from .rollup import RollupBusy, rollup_day, rollup_range
 
 logger = logging.getLogger(__name__)
+# A roll-up is retried when the same day is already being rolled up, or the database is
+# briefly unavailable.
+ROLLUP_RETRIES = {
+    "autoretry_for": (RollupBusy, OperationalError),
+    "retry_backoff": 15,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
 
 
-@shared_task(
-    base=OrganisationTask,
-    autoretry_for=(RollupBusy, OperationalError),
-    retry_backoff=15,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(base=OrganisationTask, **ROLLUP_RETRIES)
 def rollup_organisation_day_task(*, organisation, day: str):
     """Roll up one organisation-day. Idempotent; retried when the same day is already
     being rolled up or the database is briefly unavailable."""
     return rollup_day(organisation, date.fromisoformat(day))
 
 
-@shared_task(
-    base=OrganisationTask,
-    autoretry_for=(RollupBusy, OperationalError),
-    retry_backoff=15,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-)
-def rollup_range_task(*, organisation, first: str, last: str):
-    """Roll up a range of days again, after wards were merged or moved. Idempotent;
-    retried like a single day."""
-    return rollup_range(organisation, date.fromisoformat(first), date.fromisoformat(last))
-
-
-@shared_task(
-    base=OrganisationTask,
-    autoretry_for=(RollupBusy, OperationalError),
-    retry_backoff=15,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(base=OrganisationTask, **ROLLUP_RETRIES)
 def rollup_request_task(*, organisation, request_id: int):
     """Roll up the days a RollupRequest names, then delete it. Idempotent: a request
     already done is gone, and rolling up a day twice gives the same rows."""

@@ -23,7 +23,8 @@ from . import selectors
 
 IDEAS_PER_PAGE = 20
 SUPPORT_SLOT = "\x00support\x00"
-STATES = ("not", "supports", "own")
+# Each Support block state: (the viewer supports the idea, the viewer shared it).
+STATES = {"not": (False, False), "supports": (True, False), "own": (False, True)}
 
 
 def board_list(request, filters) -> str:
@@ -57,18 +58,20 @@ def _render(request, filters) -> dict:
     blocks = {}
     for idea in ideas:
         blocks[str(idea.pk)] = {}
-        for state in STATES:
-            idea.viewer_supports = state == "supports"
-            idea.viewer_is_submitter = state == "own"
+        for state, (idea.viewer_supports, idea.viewer_is_submitter) in STATES.items():
             blocks[str(idea.pk)][state] = support.render(context | {"idea": idea, "card": True})
     return {"html": html, "blocks": blocks}
+
+
+def support_state(marks: dict, pk: str) -> str:
+    """Which of a Support block's STATES the viewer gets (marks: selectors.viewer_marks)."""
+    supports, own = marks.get(pk, (False, False))
+    return "own" if own else "supports" if supports else "not"
 
 
 def _finish(request, listing: dict) -> str:
     marks = selectors.viewer_marks(request.membership, list(listing["blocks"]))
     html = listing["html"]
     for pk, blocks in listing["blocks"].items():
-        supports, own = marks.get(pk, (False, False))
-        state = "own" if own else "supports" if supports else "not"
-        html = html.replace(f"{SUPPORT_SLOT}{pk}{SUPPORT_SLOT}", blocks[state])
+        html = html.replace(f"{SUPPORT_SLOT}{pk}{SUPPORT_SLOT}", blocks[support_state(marks, pk)])
     return mark_safe(slots.filled(html, request))  # noqa: S308 (our templates' HTML, escaped values)

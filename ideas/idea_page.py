@@ -19,10 +19,10 @@ from organisations import permissions
 
 from . import selectors
 from .anonymity import is_submitter
+from .board import STATES, support_state
 from .forms import CommentForm
 
 SUPPORT_SLOT = "\x00support\x00"
-STATES = {"not": (False, False), "supports": (True, False), "own": (False, True)}
 
 
 def idea_body(request, idea_id) -> dict | None:
@@ -34,11 +34,10 @@ def idea_body(request, idea_id) -> dict | None:
     if kept is None:
         return None
     idea, member = kept["idea"], request.membership
-    supports, own = selectors.viewer_marks(member, [str(idea.pk)]).get(str(idea.pk), (False, False))
+    marks = selectors.viewer_marks(member, [str(idea.pk)])
+    own = marks.get(str(idea.pk), (False, False))[1]
     viewer = {"is_submitter": own, "can_triage_idea": permissions.can_triage_idea(member, idea)}
-    html = kept["html"].replace(
-        SUPPORT_SLOT, kept["support"]["own" if own else "supports" if supports else "not"]
-    )
+    html = kept["html"].replace(SUPPORT_SLOT, kept["support"][support_state(marks, str(idea.pk))])
     return {"idea": idea, "html": mark_safe(slots.filled(html, request, viewer))}  # noqa: S308
 
 

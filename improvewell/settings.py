@@ -119,7 +119,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "improvewell.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="improvewell"),
             # A Redis that hangs must not hang the pages that use the cache.
@@ -129,7 +129,7 @@ if REDIS_URL:
         # is rendered afresh rather than wait, so a Redis that hangs costs one short
         # timeout before the process leaves it alone for a while.
         "pages": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "improvewell.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="improvewell"),
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},

@@ -32,5 +32,13 @@ def filled(html: str, request, viewer: dict | None = None) -> str:
     some viewers kept where `viewer[name]` is true."""
     viewer = viewer or {}
     html = VIEWER_PART.sub(lambda m: m.group(2) if viewer.get(m.group(1)) else "", html)
-    html = html.replace(CSRF, escape(get_token(request)))
+    html = html.replace(CSRF, _form_token(request))
     return html.replace(HERE, escape(request.get_full_path()))
+
+
+def _form_token(request) -> str:
+    # Masked once a request: masking draws 32 random characters each time, and a page
+    # fills several parts.
+    if not hasattr(request, "_slot_csrf_token"):
+        request._slot_csrf_token = escape(get_token(request))
+    return request._slot_csrf_token

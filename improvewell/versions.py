@@ -190,13 +190,21 @@ def current(organisation_id) -> tuple[int, int] | None:
     Read once per transaction (a request's, in the tenancy middleware) until it writes:
     the versions a request started from are older than any row it reads, as they must be.
     """
+    return current_and_recall(organisation_id, None)[0]
+
+
+def current_and_recall(organisation_id, key: str | None):
+    """(`current(organisation_id)`, `recall(key)`) in one round trip to the cache."""
     seen = getattr(connection, "versions_seen", None) if connection.in_atomic_block else None
     if seen is not None and organisation_id in seen:
-        return seen[organisation_id]
+        return seen[organisation_id], recall(key) if key else None
     owners = [str(organisation_id), ALL]
+    wanted = [_key(owner) for owner in owners]
+    if key and kept_across_processes():
+        wanted.append(key)
 
     def work(pages):
-        found = pages.get_many([_key(owner) for owner in owners])
+        found = pages.get_many(wanted)
         versions = []
         for owner in owners:
             version = found.get(_key(owner))
@@ -204,15 +212,15 @@ def current(organisation_id) -> tuple[int, int] | None:
                 pages.add(_key(owner), secrets.randbelow(2**62), timeout=None)
                 version = pages.get(_key(owner))
             versions.append(int(version))
-        return tuple(versions)
+        return tuple(versions), found.get(key) if key else None
 
     try:
-        versions = breaker.call(work)
+        versions, value = breaker.call(work)
     except CacheDown:
-        return None
+        return None, None
     if seen is not None:
         seen[organisation_id] = versions
-    return versions
+    return versions, value
 
 
 # Pages of a list worth keeping: the first few, without a search. Anything else is

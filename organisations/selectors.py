@@ -6,6 +6,9 @@ from improvewell.rls import cross_organisation
 
 from .models import Membership, Organisation, Role, Site, Ward
 
+# Which organisation a slug names, as the cache last said (checked on every request).
+_organisation_ids: dict[str, int | None] = {}
+
 
 def membership_for_request(user, org_slug: str) -> Membership | None:
     """The user's active membership of the organisation at `org_slug`, or None.
@@ -21,10 +24,18 @@ def membership_for_request(user, org_slug: str) -> Membership | None:
     if not user.is_authenticated or not user.is_active:
         return None
     key = f"membership:{versions.release_digest()[:16]}:{user.pk}:{org_slug}"
-    kept = versions.recall(key)
+    # The versions are read before the database, so that a write committed meanwhile
+    # makes what is kept stale; with the kept answer in one round trip, when this
+    # process has seen where the organisation is.
+    seen_id = _organisation_ids.get(org_slug)
+    if seen_id is None:
+        now, kept = None, versions.recall(key)
+    else:
+        now, kept = versions.current_and_recall(seen_id, key)
     organisation_id = kept[0] if kept else None
-    # Read before the database, so that a write committed meanwhile makes this stale.
-    now = versions.current(organisation_id) if organisation_id else None
+    if organisation_id is not None and organisation_id != seen_id:
+        now = versions.current(organisation_id)
+        _organisation_ids[org_slug] = organisation_id
     if kept and now is not None and kept[1] == now:
         membership = kept[2]
     else:

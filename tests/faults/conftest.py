@@ -107,7 +107,7 @@ def private_redis(settings):
     celery_app.conf.task_always_eager = False  # restored by tests/conftest.py
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "improvewell.cache.RedisCache",
             "LOCATION": server.url,
         }
     }

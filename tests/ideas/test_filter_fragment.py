@@ -62,7 +62,7 @@ def test_chosen_filters_are_shown_as_chosen(client_for, bob, ward):
 def test_the_page_works_with_the_cache_down(client_for, bob, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "improvewell.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
         }
     }

@@ -114,7 +114,7 @@ def test_a_rollback_forgets_what_was_written(organisation, categories, postgresq
 def test_a_cache_that_is_down_breaks_no_write_and_no_page(settings, organisation, postgresql):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "improvewell.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
         }
     }

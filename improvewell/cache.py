@@ -1,0 +1,29 @@
+"""Django's Redis cache, without a new client object for every call.
+
+Django's RedisCacheClient builds a redis.Redis for each get or set, which costs more than
+the round trip to Redis itself (its callbacks table is copied each time); a page that
+reads its kept parts paid for it several times a request. The client holds no state of
+its own beyond its connection pool, so one per pool serves every call (redis-py's pool
+is thread-safe and starts afresh in a forked process).
+"""
+
+from django.core.cache.backends import redis
+
+
+class RedisCacheClient(redis.RedisCacheClient):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
+class RedisCache(redis.RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = RedisCacheClient

@@ -1,25 +1,28 @@
-"""The ideas board's list: rendered once for every member, finished for each.
+"""The ideas board: rendered once for every member with the same role, finished for each.
 
-The list (count, idea summaries, pagination) is the same for every member of an
-organisation but for each card's Support block, which says whether the viewer supports
-the idea and offers no button on their own idea. So the list is rendered once per
-content version of the organisation (improvewell.versions: every write moves it), with
-each card's three possible Support blocks, and kept in the cache; a request then reads
-the viewer's marks for the page's ideas (one query) and picks a block per card.
+The page (filters, count, idea summaries, pagination) is the same for every member of an
+organisation with the same role but for each card's Support block, which says whether
+the viewer supports the idea and offers no button on their own idea. So the page is
+rendered once per content version of the organisation (improvewell.versions: every
+write moves it), with each card's three possible Support blocks, and kept
+(improvewell.kept_pages); a request then reads the viewer's marks for the page's ideas
+(one query) and picks a block per card.
 
-What is cached holds nothing about any member: no viewer, no form token (a slot that
+What is kept holds nothing about any member: no viewer, no form token (a slot that
 each request fills in, improvewell.slots), no submitter token of an anonymous idea.
 """
 
+from django.http import HttpResponse
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
-from improvewell import slots, versions
+from improvewell import kept_pages, slots, versions
 from improvewell.http import query_without_page
 from improvewell.pagination import BoundedPaginator
 from improvewell.plans import in_written_join_order
 
 from . import selectors
+from .filters import IdeaFilterSet
 
 IDEAS_PER_PAGE = 20
 SUPPORT_SLOT = "\x00support\x00"
@@ -27,16 +30,28 @@ SUPPORT_SLOT = "\x00support\x00"
 STATES = {"not": (False, False), "supports": (True, False), "own": (False, True)}
 
 
-def board_list(request, filters) -> str:
-    """The board's list as this member sees it."""
-    query = versions.list_query(request, filters.base_filters)
-    if query is None:
-        listing = _render(request, filters)
-    else:
-        listing = versions.cached(
-            request.organisation, "idea-board", query, lambda: _render(request, filters)
-        )
-    return _finish(request, listing)
+def board_page(request) -> HttpResponse:
+    """The board as this member sees it: the page kept for every member with the same
+    role (improvewell.kept_pages), unless it is a search or a deep page."""
+    return kept_pages.respond(
+        request,
+        "ideas/board.html",
+        name="idea-board",
+        varies_on=versions.list_query(request, IdeaFilterSet.base_filters),
+        build=lambda: _build(request),
+        finish=_finish,
+    )
+
+
+def _build(request) -> tuple[dict, dict]:
+    filters = IdeaFilterSet(request.GET or None, request=request)
+    listing = _render(request, filters)
+    context = {
+        "filters": mark_safe(str(filters.form)),  # noqa: S308 (the form's own HTML)
+        "filters_applied": filters.applied,
+        "listing": mark_safe(listing["html"]),  # noqa: S308 (our template's HTML)
+    }
+    return context, listing["blocks"]
 
 
 def _render(request, filters) -> dict:
@@ -69,9 +84,9 @@ def support_state(marks: dict, pk: str) -> str:
     return "own" if own else "supports" if supports else "not"
 
 
-def _finish(request, listing: dict) -> str:
-    marks = selectors.viewer_marks(request.membership, list(listing["blocks"]))
-    html = listing["html"]
-    for pk, blocks in listing["blocks"].items():
-        html = html.replace(f"{SUPPORT_SLOT}{pk}{SUPPORT_SLOT}", blocks[support_state(marks, pk)])
-    return mark_safe(slots.filled(html, request))  # noqa: S308 (our templates' HTML, escaped values)
+def _finish(request, html: str, blocks: dict) -> str:
+    """Each card's Support block as this viewer gets it: one query for the page."""
+    marks = selectors.viewer_marks(request.membership, list(blocks))
+    for pk, states in blocks.items():
+        html = html.replace(f"{SUPPORT_SLOT}{pk}{SUPPORT_SLOT}", states[support_state(marks, pk)])
+    return html

@@ -15,9 +15,8 @@ from organisations.permissions import privileged
 
 from . import selectors, services
 from .anonymity import is_submitter
-from .board import board_list
+from .board import board_page
 from .categories import category_save
-from .filters import IdeaFilterSet
 from .forms import (
     CategoryForm,
     CommentForm,
@@ -123,16 +122,7 @@ def _ward_asked(request) -> int | None:
 
 
 def board(request, org_slug):
-    filters = IdeaFilterSet(request.GET or None, request=request)
-    return render(
-        request,
-        "ideas/board.html",
-        {
-            "filters": filters.form_html(),
-            "filters_applied": filters.applied,
-            "listing": board_list(request, filters),
-        },
-    )
+    return board_page(request)
 
 
 def _mark_for_viewer(member, ideas) -> None:

@@ -33,9 +33,24 @@ def organisation_header(context) -> str:
         )
     else:
         page = plain
-    unread = context.get("unread_notifications") or 0
-    html = page["html"].replace(EMAIL, escape(request.user.email)).replace(UNREAD, str(unread))
-    return mark_safe(slots.filled(html, request, {"unread": unread}))  # noqa: S308
+    return mark_safe(filled(page["html"], request, context.get("unread_notifications")))  # noqa: S308
+
+
+def filled(html: str, request, unread=None) -> str:
+    """The header's slots (and any others of the page, improvewell.slots) filled in for
+    this request's member."""
+    if unread is None:
+        from ideas.selectors import unread_notification_count
+
+        unread = unread_notification_count(request.membership)
+    unread = unread or 0
+    html = html.replace(EMAIL, escape(request.user.email)).replace(UNREAD, str(unread))
+    return slots.filled(html, request, {"unread": unread})
+
+
+def kept_html(context) -> str:
+    """The header as kept inside a whole page (improvewell.kept_pages): slots unfilled."""
+    return _render(context, context["request"].path)["html"]
 
 
 def _render(context, path: str) -> dict:

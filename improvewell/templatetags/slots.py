@@ -7,9 +7,9 @@ part is written between markers, and `slots.filled` keeps or drops it per reques
 
 from django import template
 from django.template.loader import get_template
+from django.utils.safestring import mark_safe
 
-from improvewell import slots
-from improvewell.header import organisation_header
+from improvewell import header, slots
 
 register = template.Library()
 
@@ -40,6 +40,9 @@ def for_viewer(parser, token):
 def site_header(context):
     """The header: kept across members on an organisation's pages (improvewell.header)."""
     request = context.get("request")
+    if context.get("kept_for_everyone"):
+        # A whole page kept across members (improvewell.kept_pages): slots, filled later.
+        return mark_safe(header.kept_html(context))  # noqa: S308 (our template's HTML)
     if getattr(request, "membership", None) is not None and request.user.is_authenticated:
-        return organisation_header(context)
+        return header.organisation_header(context)
     return get_template("includes/_header.html").render(context.flatten())

@@ -1,0 +1,82 @@
+"""Whole organisation pages kept across members, with holes for what is each member's.
+
+A page that every member with the same role sees alike (the ideas board with a given
+filter and page) is rendered once per content version of the organisation
+(improvewell.versions) and kept, header and all. What differs between members is
+written as slots and filled in for each request: their email address and unread count
+in the header, the form token and the page's own address (improvewell.slots), the
+parts only some viewers see (`{% for_viewer %}`), the messages of their last action,
+and whatever the view's `finish` puts in (the board's Support blocks).
+
+The page is rendered the same way whether or not it is kept (a search, a deep page),
+so a member sees the same page either way.
+"""
+
+from collections.abc import Callable
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.http import HttpResponse
+from django.template.loader import get_template, render_to_string
+from django.utils.safestring import mark_safe
+
+from organisations.permissions import Permissions
+
+from . import header, slots, versions
+
+MESSAGES = "\x00messages\x00"
+
+
+def respond(
+    request,
+    template_name: str,
+    *,
+    name: str,
+    varies_on,
+    build: Callable[[], tuple[dict, object]],
+    finish: Callable | None = None,
+) -> HttpResponse:
+    """The page `template_name` renders with the context `build()` returns, kept under
+    `name` and `varies_on` (None: rendered for this request only).
+
+    `build()` returns (context, extra): `extra` is kept with the page and handed to
+    `finish(request, html, extra)`, which puts in what is the viewer's own.
+    """
+
+    def render() -> dict:
+        context, extra = build()
+        html = get_template(template_name).render(_context_for_everyone(request) | context)
+        return {"html": html, "extra": extra}
+
+    if varies_on is None or not versions.kept_across_processes():
+        page = render()
+    else:
+        membership = request.membership
+        role = [membership.role, bool(getattr(membership, "on_a_team", False))]
+        page = versions.cached(request.organisation, name, [request.path, role, varies_on], render)
+    html = page["html"]
+    if finish is not None:
+        html = finish(request, html, page["extra"])
+    return HttpResponse(_filled(request, html))
+
+
+def _context_for_everyone(request) -> dict:
+    """What the context processors give an organisation page, with slots for what is
+    the viewer's own. The request itself is not in it: only its organisation and path,
+    which are part of the key."""
+    return slots.slot_context() | {
+        "request": SimpleNamespace(organisation=request.organisation, path=request.path),
+        "user": SimpleNamespace(is_authenticated=True, email=header.EMAIL),
+        "may": Permissions(request.membership),
+        "require_mfa": settings.REQUIRE_MFA,
+        "unread_notifications": header.UNREAD,
+        "messages_slot": MESSAGES,
+    }
+
+
+def _filled(request, html: str) -> str:
+    shown = list(get_messages(request))
+    messages = render_to_string("includes/_messages.html", {"messages": shown}) if shown else ""
+    html = header.filled(html.replace(MESSAGES, messages), request)
+    return mark_safe(html)  # noqa: S308 (our templates' HTML, escaped values)

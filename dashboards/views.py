@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from ideas import services as idea_services
-from improvewell import versions
+from improvewell import kept_pages
 from improvewell.forms import posted
 from organisations import permissions
 from organisations.models import Site, Ward
@@ -57,23 +57,33 @@ def overview(request, org_slug):
         return _csv(
             organisation, "wards", start, end, tables.league_csv(league, latest_pulse.month)
         )
-    # The same for everyone who may see it: kept until the organisation's figures change
-    # (a roll-up, an idea), and for the day at most ("now" is today).
-    varies_on = [str(start), str(end), sort, str(timezone.localdate())]
-    figures = versions.cached(
-        organisation, "dashboard", varies_on, lambda: _overview(organisation, start, end, sort)
+    # The same for everyone who may see it: kept whole (improvewell.kept_pages) until the
+    # organisation's figures change (a roll-up, an idea), and for the day at most ("now"
+    # is today). Not a range typed wrong, or a parameter the page does not know.
+    known = (
+        set(request.GET) <= {"start", "end", "sort"}
+        and sort in selectors.LEAGUE_SORTS
+        and not form.errors
     )
-    return _page(
-        request,
-        "dashboards/overview.html",
-        form,
-        start,
-        end,
-        sort=sort,
-        tiles=figures["tiles"],
-        league=tables.league(figures["league"], figures["month"]),
-        funnel=tables.funnel(figures["tiles"]["now"].totals),
-        sites=figures["sites"],
+    varies_on = [sorted(request.GET.lists()), str(timezone.localdate())] if known else None
+
+    def build():
+        figures = _overview(organisation, start, end, sort)
+        context = {
+            "form": form,
+            "start": start,
+            "end": end,
+            "range_query": f"start={start}&end={end}",
+            "sort": sort,
+            "tiles": figures["tiles"],
+            "league": tables.league(figures["league"], figures["month"]),
+            "funnel": tables.funnel(figures["tiles"]["now"].totals),
+            "sites": figures["sites"],
+        }
+        return context, None
+
+    return kept_pages.respond(
+        request, "dashboards/overview.html", name="dashboard", varies_on=varies_on, build=build
     )
 
 

@@ -10,9 +10,7 @@ callable given the request, so that it holds only the request's organisation's r
 
 import django_filters
 from django import forms
-from django.utils.safestring import mark_safe
 
-from improvewell import versions
 from organisations.forms import WardChoiceField
 from organisations.models import Site, Ward
 
@@ -93,17 +91,6 @@ class IdeaFilterSet(django_filters.FilterSet):
         if data is not None and not any(name in data for name in self.base_filters):
             data = None  # only other parameters (a page number): nothing chosen
         super().__init__(data, queryset, request=request, prefix=prefix)
-
-    def form_html(self) -> str:
-        """The filter form. With nothing chosen it is the same for every member of the
-        organisation (its choices are the organisation's sites, wards, categories and
-        teams), so it is kept until the organisation's content changes."""
-        if self.is_bound:
-            return str(self.form)
-        html = versions.cached(
-            self.request.organisation, "filters", [type(self).__name__], lambda: str(self.form)
-        )
-        return mark_safe(html)  # noqa: S308 (the form's own HTML)
 
     def get_form_class(self):
         form = super().get_form_class()

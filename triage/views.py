@@ -20,17 +20,12 @@ from projects.forms import (
 from triage import selectors, services
 from triage.filters import InboxFilterSet
 from triage.forms import AssignTeamForm, BulkTriageForm, MergeForm, StatusForm
-from triage.inbox import inbox_list
+from triage.inbox import inbox_page
 
 
 @privileged(permissions.can_triage)
 def inbox(request, org_slug):
-    filters = InboxFilterSet(request.GET or None, request=request)
-    return render(
-        request,
-        "triage/inbox.html",
-        {"filters": filters.form_html(), "listing": inbox_list(request, filters)},
-    )
+    return inbox_page(request)
 
 
 @privileged(permissions.can_triage)

@@ -1,4 +1,4 @@
-"""The board's and the inbox's filter forms come from the cache when nothing is chosen:
+"""The board's and the inbox's filter forms, kept with their pages when nothing is searched:
 never stale, never another organisation's, and never an error when the cache is down."""
 
 from django.core.cache import cache

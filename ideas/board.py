@@ -84,9 +84,9 @@ def support_state(marks: dict, pk: str) -> str:
     return "own" if own else "supports" if supports else "not"
 
 
-def _finish(request, html: str, blocks: dict) -> str:
+def _finish(request, html: str, blocks: dict) -> tuple[str, dict]:
     """Each card's Support block as this viewer gets it: one query for the page."""
     marks = selectors.viewer_marks(request.membership, list(blocks))
     for pk, states in blocks.items():
         html = html.replace(f"{SUPPORT_SLOT}{pk}{SUPPORT_SLOT}", states[support_state(marks, pk)])
-    return html
+    return html, {}

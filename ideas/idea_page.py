@@ -1,10 +1,11 @@
-"""An idea's page: rendered once for every member, finished for each.
+"""An idea's page: rendered once for every member with the same role, finished for each.
 
-Below the header the page is the same for every member of the organisation but for a
-few parts: "(you)" and the anonymous submitter's note on comments (`is_submitter`), the
+The page is the same for every member of the organisation with the same role but for
+a few parts: "(you)" and the anonymous submitter's note on comments (`is_submitter`), the
 link to triage it (`can_triage_idea`), and the Support block. So the body is rendered
 once per content version of the organisation (improvewell.versions), with those parts
-marked (`{% for_viewer %}`) and the Support block in each of its three states, and kept;
+marked (`{% for_viewer %}`) and the Support block in each of its three states, and kept
+whole (improvewell.kept_pages);
 a request then works out the viewer's three answers and fills them in.
 
 What is kept holds nothing about any member (improvewell.slots). A page with a comment
@@ -14,7 +15,7 @@ form that came back with errors is rendered for its request alone.
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
-from improvewell import slots, versions
+from improvewell import kept_pages, slots
 from organisations import permissions
 
 from . import selectors
@@ -25,20 +26,24 @@ from .forms import CommentForm
 SUPPORT_SLOT = "\x00support\x00"
 
 
-def idea_body(request, idea_id) -> dict | None:
-    """{"idea", "html"}: the idea and its page's body as this member sees it, or None
-    when the organisation has no such idea."""
-    kept = versions.cached(
-        request.organisation, "idea-page", [str(idea_id)], lambda: _render(request, idea_id)
+def idea_page(request, idea_id) -> dict | None:
+    """The idea's page as every member with this role sees it (improvewell.kept_pages),
+    or None when the organisation has no such idea. `extra["idea"]` is the idea, as the
+    view needs it."""
+    return kept_pages.page(
+        request, "ideas/detail.html", "idea-page", [str(idea_id)], lambda: _build(request, idea_id)
     )
-    if kept is None:
-        return None
-    idea, member = kept["idea"], request.membership
+
+
+def finish(request, html: str, extra: dict) -> tuple[str, dict]:
+    """The viewer's Support block, and whether they see the parts for the submitter and
+    for those who may triage the idea."""
+    idea, member = extra["idea"], request.membership
     marks = selectors.viewer_marks(member, [str(idea.pk)])
     own = marks.get(str(idea.pk), (False, False))[1]
     viewer = {"is_submitter": own, "can_triage_idea": permissions.can_triage_idea(member, idea)}
-    html = kept["html"].replace(SUPPORT_SLOT, kept["support"][support_state(marks, str(idea.pk))])
-    return {"idea": idea, "html": mark_safe(slots.filled(html, request, viewer))}  # noqa: S308
+    html = html.replace(SUPPORT_SLOT, extra["support"][support_state(marks, str(idea.pk))])
+    return html, viewer
 
 
 def body_for_request(request, idea, comment_form) -> str:
@@ -64,7 +69,7 @@ def detail_context(idea) -> dict:
     }
 
 
-def _render(request, idea_id) -> dict | None:
+def _build(request, idea_id) -> tuple[dict, dict] | None:
     idea = selectors.idea_for_member(request.membership, idea_id)
     if idea is None:
         return None
@@ -75,7 +80,7 @@ def _render(request, idea_id) -> dict | None:
         state: support.render(context | {"supported": supports, "is_submitter": own})
         for state, (supports, own) in STATES.items()
     }
-    html = get_template("ideas/_detail_body.html").render(context)
+    body = get_template("ideas/_detail_body.html").render(context)
     # The idea as the views need it (its id, title, team, status): no people in it.
     kept_idea = type(idea)(
         pk=idea.pk,
@@ -85,4 +90,5 @@ def _render(request, idea_id) -> dict | None:
         status=idea.status,
         is_anonymous=idea.is_anonymous,
     )
-    return {"idea": kept_idea, "html": html, "support": states}
+    page = {"idea": kept_idea, "body": mark_safe(body), "comment_form": CommentForm()}  # noqa: S308
+    return page, {"idea": kept_idea, "support": states}

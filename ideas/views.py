@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from improvewell import kept_pages
 from improvewell.forms import add_service_errors, posted
 from improvewell.http import safe_next
 from improvewell.qr import qr_svg
@@ -13,7 +14,7 @@ from organisations import permissions
 from organisations.models import Ward
 from organisations.permissions import privileged
 
-from . import selectors, services
+from . import idea_page, selectors, services
 from .anonymity import is_submitter
 from .board import board_page
 from .categories import category_save
@@ -24,7 +25,7 @@ from .forms import (
     IdeaForm,
     WardPickForm,
 )
-from .idea_page import body_for_request, idea_body
+from .idea_page import body_for_request
 from .models import Category
 from .similarity import similar_ideas
 
@@ -135,16 +136,11 @@ def _mark_for_viewer(member, ideas) -> None:
 
 
 def detail(request, org_slug, idea_id):
-    member = request.membership
-    page = idea_body(request, idea_id)
+    page = idea_page.idea_page(request, idea_id)
     if page is None:
         raise Http404("No such idea.")
-    services.notifications_mark_read_for_idea(member=member, idea=page["idea"])
-    return render(
-        request,
-        "ideas/detail.html",
-        {"idea": page["idea"], "body": page["html"], "comment_form": CommentForm()},
-    )
+    services.notifications_mark_read_for_idea(member=request.membership, idea=page["extra"]["idea"])
+    return kept_pages.response(request, page, idea_page.finish)
 
 
 @require_POST

@@ -34,31 +34,45 @@ def respond(
     *,
     name: str,
     varies_on,
-    build: Callable[[], tuple[dict, object]],
+    build: Callable[[], tuple[dict, object] | None],
     finish: Callable | None = None,
 ) -> HttpResponse:
     """The page `template_name` renders with the context `build()` returns, kept under
-    `name` and `varies_on` (None: rendered for this request only).
+    `name` and `varies_on` (None: rendered for this request only), as this member sees
+    it (see `page` and `response`)."""
+    return response(request, page(request, template_name, name, varies_on, build), finish)
 
-    `build()` returns (context, extra): `extra` is kept with the page and handed to
-    `finish(request, html, extra)`, which puts in what is the viewer's own.
+
+def page(request, template_name: str, name: str, varies_on, build) -> dict | None:
+    """{"html", "extra"}: the page as every member with this role sees it, slots unfilled.
+
+    `build()` returns (context, extra), or None when there is no such page (nothing is
+    kept then); `extra` is kept with the page, for `response`'s `finish`.
     """
 
-    def render() -> dict:
-        context, extra = build()
+    def render() -> dict | None:
+        built = build()
+        if built is None:
+            return None
+        context, extra = built
         html = get_template(template_name).render(_context_for_everyone(request) | context)
         return {"html": html, "extra": extra}
 
     if varies_on is None or not versions.kept_across_processes():
-        page = render()
-    else:
-        membership = request.membership
-        role = [membership.role, bool(getattr(membership, "on_a_team", False))]
-        page = versions.cached(request.organisation, name, [request.path, role, varies_on], render)
-    html = page["html"]
+        return render()
+    membership = request.membership
+    role = [membership.role, bool(getattr(membership, "on_a_team", False))]
+    return versions.cached(request.organisation, name, [request.path, role, varies_on], render)
+
+
+def response(request, kept: dict, finish: Callable | None = None) -> HttpResponse:
+    """The kept page filled in for this member. `finish(request, html, extra)` returns
+    the html with what is the viewer's own put in, and {part: shown} for the page's
+    `{% for_viewer %}` parts."""
+    html, viewer = kept["html"], {}
     if finish is not None:
-        html = finish(request, html, page["extra"])
-    return HttpResponse(_filled(request, html))
+        html, viewer = finish(request, html, kept["extra"])
+    return HttpResponse(_filled(request, html, viewer))
 
 
 def _context_for_everyone(request) -> dict:
@@ -75,8 +89,7 @@ def _context_for_everyone(request) -> dict:
     }
 
 
-def _filled(request, html: str) -> str:
-    shown = list(get_messages(request))
-    messages = render_to_string("includes/_messages.html", {"messages": shown}) if shown else ""
-    html = header.filled(html.replace(MESSAGES, messages), request)
+def _filled(request, html: str, viewer: dict) -> str:
+    messages = render_to_string("includes/_messages.html", {"messages": get_messages(request)})
+    html = header.filled(html.replace(MESSAGES, messages), request, viewer=viewer)
     return mark_safe(html)  # noqa: S308 (our templates' HTML, escaped values)

@@ -14,7 +14,10 @@ from django.test import RequestFactory
 from django.utils.safestring import mark_safe
 from django_scopes import scope
 
-from ideas import board, services
+from ideas import board, selectors, services, views
+from ideas.forms import CommentForm
+from ideas.idea_page import body_for_request
+from ideas.models import Idea
 from improvewell import slots
 from organisations.selectors import membership_for_request
 from tests.conftest import membership
@@ -40,7 +43,7 @@ def request_of(user, path=BOARD, message=None):
 def rendered_by_django(request) -> str:
     """The board as Django's own render() makes it, context processors and all."""
     context, blocks = board._build(request)
-    listing = board._finish(request, context["listing"], blocks)
+    listing, _ = board._finish(request, context["listing"], blocks)
     context["listing"] = mark_safe(slots.filled(listing, request))  # noqa: S308
     return render(request, "ideas/board.html", context).content.decode()
 
@@ -72,6 +75,25 @@ def test_the_kept_page_is_the_page_django_renders(who, request, ideas, organisat
         django = rendered_by_django(request_of(user, message="Your idea has been shared."))
     assert "Your idea has been shared." in again
     assert same_page(first) == same_page(again) == same_page(django)
+
+
+@pytest.mark.parametrize("who", ["bob", "lena", "alice", "tess"])
+@pytest.mark.parametrize("title", ["Bob's anonymous idea", "Lena's idea"])
+def test_the_kept_idea_page_is_the_page_django_renders(who, title, request, ideas, organisation):
+    user = request.getfixturevalue(who)
+    with scope(organisation=organisation), transaction.atomic():
+        idea = Idea.objects.get(title=title)
+        path = f"{BOARD}{idea.pk}/"
+        pages = []
+        for _ in range(2):
+            asked = request_of(user, path)
+            pages.append(views.detail(asked, "city-hospitals", idea.pk).content.decode())
+        asked = request_of(user, path)
+        idea = selectors.idea_for_member(asked.membership, idea.pk)
+        body = body_for_request(asked, idea, CommentForm())
+        context = {"idea": idea, "body": body, "comment_form": CommentForm()}
+        django = render(asked, "ideas/detail.html", context).content.decode()
+    assert same_page(pages[0]) == same_page(pages[1]) == same_page(django)
 
 
 def test_nothing_of_one_member_reaches_the_next(bob, lena, ideas, organisation):

@@ -114,6 +114,13 @@ def addressed_to(member: Membership) -> Q:
     return Q(recipient_id=member.user_id) | Q(recipient_token=member_token(member))
 
 
+def addressed_to_sql(member: Membership, notification: str) -> tuple[str, list]:
+    """`addressed_to` as an SQL condition on the ideas_notification row aliased
+    `notification`, for the unread count every page shows; a test checks the two agree."""
+    sql = f"({notification}.recipient_id = %s OR {notification}.recipient_token = %s)"
+    return sql, [member.user_id, member_token(member)]
+
+
 def recipient_of(idea) -> dict | None:
     """Notification fields addressing an idea's submitter: the token for an anonymous
     idea (never the user), the author for a named one, None if there is nobody."""

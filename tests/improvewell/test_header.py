@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django_scopes import scope, scopes_disabled
 
 from ideas import services
+from ideas.selectors import notifications_for, unread_notification_count
 from tests.conftest import membership
 
 BOARD = "/city-hospitals/ideas/"
@@ -55,3 +56,22 @@ def test_a_new_name_of_the_organisation_shows_at_once(client_for, bob, organisat
         organisation.name = "City and District Hospitals"
         organisation.save()
     assert "City and District Hospitals" in header(client.get(BOARD))
+
+
+def test_the_two_forms_of_whom_a_notification_is_for_agree(bob, lena, organisation, share):
+    """`addressed_to` (a filter) and `addressed_to_sql` (in the header's unread count)
+    are one rule written twice: named and anonymous submitters alike."""
+    named = share(bob, title="Warmer blankets")
+    anonymous = share(bob, title="Quieter nights", anonymous=True)
+    lenas = share(lena, title="Brighter corridors")
+    with scope(organisation=organisation):
+        for idea in (named, anonymous, named):
+            services.comment_add(member=membership(lena, organisation), idea=idea, body="Yes")
+        services.comment_add(member=membership(bob, organisation), idea=lenas, body="Good")
+        counts = {}
+        for user in (bob, lena):
+            member = membership(user, organisation)
+            by_filter = notifications_for(member).filter(is_read=False).count()
+            assert unread_notification_count(member) == by_filter
+            counts[user.name] = by_filter
+    assert counts == {bob.name: 3, lena.name: 1}

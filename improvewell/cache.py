@@ -27,3 +27,14 @@ class RedisCache(redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def incr_or_start(self, keys, start) -> None:
+        """Each key's number up by one, from `start()` where the key is missing, in one
+        round trip (Django's incr takes two a key, and refuses a missing one)."""
+        client = self._cache.get_client(write=True)
+        with client.pipeline(transaction=False) as pipeline:
+            for key in keys:
+                key = self.make_and_validate_key(key)
+                pipeline.set(key, start(), nx=True)
+                pipeline.incr(key)
+            pipeline.execute()

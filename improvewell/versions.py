@@ -148,8 +148,7 @@ class _Breaker:
             if self.missed:
                 missed, self.missed = self.missed | {ALL}, set()
                 owners = {*owners, *missed}
-                for owner in missed:
-                    _incr(pages, owner)
+                _incr(pages, missed)
             return work(pages)
         except CacheDown:
             raise
@@ -163,23 +162,28 @@ class _Breaker:
 breaker = _Breaker()
 
 
-def _incr(pages, owner) -> None:
-    try:
-        pages.incr(_key(owner))
-    except ValueError:  # lost, or never set: start again (see `current`)
-        pages.add(_key(owner), secrets.randbelow(2**62), timeout=None)
+def _start() -> int:
+    # A version the cache has lost starts again from a random number (see `current`).
+    return secrets.randbelow(2**62)
+
+
+def _incr(pages, owners) -> None:
+    keys = [_key(owner) for owner in owners]
+    if hasattr(pages, "incr_or_start"):  # Redis (improvewell.cache): one round trip
+        pages.incr_or_start(keys, _start)
+        return
+    for key in keys:
+        try:
+            pages.incr(key)
+        except ValueError:  # lost, or never set: start again
+            pages.add(key, _start(), timeout=None)
 
 
 def move(owners) -> None:
     owners = set(owners)
-
-    def work(pages):
-        for owner in owners:
-            _incr(pages, owner)
-
     # Missed when the cache is down: made when it answers again (see `_Breaker`).
     with suppress(CacheDown):
-        breaker.call(work, owners=owners)
+        breaker.call(lambda pages: _incr(pages, owners), owners=owners)
 
 
 def current(organisation_id) -> tuple[int, int] | None:
@@ -209,7 +213,7 @@ def current_and_recall(organisation_id, key: str | None):
         for owner in owners:
             version = found.get(_key(owner))
             if version is None:
-                pages.add(_key(owner), secrets.randbelow(2**62), timeout=None)
+                pages.add(_key(owner), _start(), timeout=None)
                 version = pages.get(_key(owner))
             versions.append(int(version))
         return tuple(versions), found.get(key) if key else None

@@ -4,6 +4,7 @@ cached page shows moves nothing; a cache that is down breaks no write and no pag
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.db import connection, transaction
 from django_scopes import scopes_disabled
 
@@ -149,3 +150,17 @@ def test_nothing_is_kept_without_a_cache_every_process_shares(settings, organisa
     for _ in range(2):
         versions.cached(organisation, "t", [], lambda: built.append(1) or "page")
     assert built == [1, 1]
+
+
+def test_a_version_the_cache_lost_starts_again_from_a_random_number(organisation, postgresql):
+    """Never from 1 again: a page kept under an earlier life of the version must not be
+    taken for a fresh one."""
+    pages = caches["pages"]
+    versions.move([organisation.pk])
+    first = pages.get(f"content-version:{organisation.pk}")
+    versions.move([organisation.pk, "other"])
+    assert pages.get(f"content-version:{organisation.pk}") == first + 1
+    pages.delete(f"content-version:{organisation.pk}")
+    versions.move([organisation.pk])
+    again = pages.get(f"content-version:{organisation.pk}")
+    assert again not in (None, 1, first + 1, first + 2) and again > 1000

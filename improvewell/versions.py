@@ -71,6 +71,18 @@ UNSHOWN_TABLES = frozenset(
         "webhooks_webhookattempt",
     }
 )
+# Rows each request's membership is read from (organisations.selectors): a write to them
+# moves the organisation's people version too.
+PEOPLE_TABLES = frozenset(
+    {
+        "organisations_organisation",
+        "organisations_membership",
+        "organisations_site",
+        "organisations_ward",
+        "teams_team",
+        "teams_team_members",
+    }
+)
 # Rows every organisation's pages show (people's names): a write to them, in any scope,
 # moves the version of everything.
 EVERY_ORGANISATIONS_TABLES = frozenset({"users_user"})
@@ -87,30 +99,42 @@ def _key(owner) -> str:
     return f"content-version:{owner}"
 
 
-def written_owner(sql) -> str | None:
-    """Whose content a statement changes: an organisation id, ALL, or None (a read, or a
-    write no cached page shows)."""
+def people(organisation_id) -> str:
+    """The owner whose version only the organisation's people tables move: what each
+    request's membership is kept under (organisations.selectors), so that sharing or
+    supporting an idea does not send every member's next request to the database."""
+    return f"people-{organisation_id}"
+
+
+def written_owners(sql) -> list[str]:
+    """Whose versions a statement moves: an organisation's (and its people's, for the
+    tables in PEOPLE_TABLES, or a statement whose table is not plain to see), everyone's
+    (ALL), or none (a read, or a write no cached page shows)."""
     if not isinstance(sql, str):
-        return None
+        return []
     match = WRITE.match(sql)
     if match is None or match.group(1) in UNSHOWN_TABLES or LAST_LOGIN.match(sql):
-        return None
+        return []
     if match.group(1) in EVERY_ORGANISATIONS_TABLES:
-        return ALL
+        return [ALL]
     organisation, _ = rls.wanted_settings()
-    return organisation or ALL
+    if not organisation:
+        return [ALL]
+    if match.group(1) is None or match.group(1) in PEOPLE_TABLES:
+        return [organisation, people(organisation)]
+    return [organisation]
 
 
 def note_write(execute, sql, params, many, context):
     """Execute wrapper: a write moves its organisation's version (see the module)."""
     result = execute(sql, params, many, context)
-    owner = written_owner(sql)
-    if owner is not None:
+    owners = written_owners(sql)
+    if owners:
         connection = context["connection"]
-        move([owner])
+        move(owners)
         connection.versions_seen = {}
         if not connection.get_autocommit():
-            connection.content_written.add(owner)
+            connection.content_written.update(owners)
     return result
 
 
@@ -197,34 +221,37 @@ def current(organisation_id) -> tuple[int, int] | None:
     return current_and_recall(organisation_id, None)[0]
 
 
-def current_and_recall(organisation_id, key: str | None):
-    """(`current(organisation_id)`, `recall(key)`) in one round trip to the cache."""
+def current_and_recall(owner, key: str | None, also=()):
+    """(`current(owner)`, `recall(key)`) in one round trip to the cache, reading the
+    versions of the owners in `also` on the way (for the rest of the transaction)."""
     seen = getattr(connection, "versions_seen", None) if connection.in_atomic_block else None
-    if seen is not None and organisation_id in seen:
-        return seen[organisation_id], recall(key) if key else None
-    owners = [str(organisation_id), ALL]
-    wanted = [_key(owner) for owner in owners]
+    if seen is not None and owner in seen:
+        return seen[owner], recall(key) if key else None
+    asked = [owner, *also]
+    owners = [*(str(o) for o in asked), ALL]
+    wanted = [_key(o) for o in owners]
     if key and kept_across_processes():
         wanted.append(key)
 
     def work(pages):
         found = pages.get_many(wanted)
-        versions = []
-        for owner in owners:
-            version = found.get(_key(owner))
+        versions = {}
+        for o in owners:
+            version = found.get(_key(o))
             if version is None:
-                pages.add(_key(owner), _start(), timeout=None)
-                version = pages.get(_key(owner))
-            versions.append(int(version))
-        return tuple(versions), found.get(key) if key else None
+                pages.add(_key(o), _start(), timeout=None)
+                version = pages.get(_key(o))
+            versions[o] = int(version)
+        return versions, found.get(key) if key else None
 
     try:
         versions, value = breaker.call(work)
     except CacheDown:
         return None, None
+    answers = {o: (versions[str(o)], versions[ALL]) for o in asked}
     if seen is not None:
-        seen[organisation_id] = versions
-    return versions, value
+        seen.update(answers)
+    return answers[owner], value
 
 
 # Pages of a list worth keeping: the first few, without a search. Anything else is

@@ -17,9 +17,10 @@ def membership_for_request(user, org_slug: str) -> Membership | None:
     nobody learns whether an organisation exists.
 
     Every page asks, so the answer is kept in the cache under the organisation's
-    content version (improvewell.versions): any write to its memberships, teams or
-    settings, and any change to a person, moves the version and the next request reads
-    the database again. A deactivated member is refused on their next request.
+    people version (improvewell.versions): any write to its memberships, teams, sites,
+    wards or settings, and any change to a person, moves the version and the next
+    request reads the database again; sharing or supporting an idea does not. A
+    deactivated member is refused on their next request.
     """
     if not user.is_authenticated or not user.is_active:
         return None
@@ -31,10 +32,11 @@ def membership_for_request(user, org_slug: str) -> Membership | None:
     if seen_id is None:
         now, kept = None, versions.recall(key)
     else:
-        now, kept = versions.current_and_recall(seen_id, key)
+        # The content version too, which the page's kept parts are read under.
+        now, kept = versions.current_and_recall(versions.people(seen_id), key, also=[seen_id])
     organisation_id = kept[0] if kept else None
     if organisation_id is not None and organisation_id != seen_id:
-        now = versions.current(organisation_id)
+        now = versions.current(versions.people(organisation_id))
         _organisation_ids[org_slug] = organisation_id
     if kept and now is not None and kept[1] == now:
         membership = kept[2]

@@ -164,3 +164,15 @@ def test_a_version_the_cache_lost_starts_again_from_a_random_number(organisation
     versions.move([organisation.pk])
     again = pages.get(f"content-version:{organisation.pk}")
     assert again not in (None, 1, first + 1, first + 2) and again > 1000
+
+
+def test_only_the_people_tables_move_the_people_version(organisation, categories, postgresql):
+    people = versions.people(organisation.pk)
+    before = versions.current(people)
+    with tenant_scope(organisation):
+        Category.objects.create(organisation=organisation, name="Kestrel matters")
+    assert versions.current(people) == before
+    with tenant_scope(organisation):
+        organisation.name = "City and District Hospitals"
+        organisation.save()
+    assert versions.current(people)[0] != before[0]

@@ -5,11 +5,13 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
+from ideas import services as ideas_services
 from organisations import services
 from organisations.models import Role
 from tests.conftest import membership
+from tests.factories import TeamFactory
 
 HOME = "/city-hospitals/"
 INBOX = "/city-hospitals/triage/"
@@ -18,7 +20,7 @@ INBOX = "/city-hospitals/triage/"
 def membership_lookups(client, path) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as queries:
         status = client.get(path).status_code
-    lookups = [q for q in queries if 'FROM "organisations_membership"' in q["sql"][:400]]
+    lookups = [q for q in queries if q["sql"].startswith('SELECT "organisations_membership".')]
     return status, len(lookups)
 
 
@@ -38,6 +40,22 @@ def warm(client_for, postgresql):
 
 def test_a_kept_membership_spares_the_lookup(warm, bob):
     assert membership_lookups(warm(bob), HOME) == (200, 0)
+
+
+def test_sharing_or_supporting_an_idea_keeps_it_but_joining_a_team_does_not(
+    warm, bob, lena, share, organisation
+):
+    client = warm(bob)
+    idea = share(lena, title="Warmer blankets")
+    with scope(organisation=organisation):
+        ideas_services.idea_support(member=membership(bob, organisation), idea=idea)
+    assert membership_lookups(client, HOME) == (200, 0)
+    with scopes_disabled():
+        team = TeamFactory(organisation=organisation, name="Patient Flow Team")
+        team.members.add(membership(bob, organisation))
+    assert membership_lookups(client, HOME) == (200, 1)
+    # On a team now: the menu offers triage.
+    assert "Triage" in client.get(HOME).content.decode()
 
 
 def test_a_deactivated_member_is_refused_on_the_next_request(warm, alice, bob, organisation):

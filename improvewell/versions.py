@@ -12,6 +12,11 @@ queryset's update() or raw SQL alike:
   table every organisation shows (a person's name), moves the version every key also
   carries (`ALL`).
 
+A write to the organisation's set-up (SETUP_TABLES: its settings, places, categories,
+teams, memberships and routing rules) also moves its set-up version, under which what
+is read from those tables alone is kept (each request's membership, the routing rules):
+sharing or supporting an idea leaves them be.
+
 The version moves when each such statement runs, so that the rest of the transaction
 (and a test, which never commits) reads afresh, and again after the commit, so that a
 page rendered meanwhile from the old rows, and cached under the first new version, is
@@ -71,16 +76,23 @@ UNSHOWN_TABLES = frozenset(
         "webhooks_webhookattempt",
     }
 )
-# Rows each request's membership is read from (organisations.selectors): a write to them
-# moves the organisation's people version too.
-PEOPLE_TABLES = frozenset(
+# An organisation's set-up: its settings, places, categories, teams, who belongs and the
+# routing rules. What is read from these alone (each request's membership, the routing
+# rules) is kept under the organisation's set-up version, which only a write to them
+# moves, so that sharing or supporting an idea does not throw it away.
+SETUP_TABLES = frozenset(
     {
         "organisations_organisation",
         "organisations_membership",
         "organisations_site",
         "organisations_ward",
+        "ideas_category",
         "teams_team",
         "teams_team_members",
+        "triage_routingrule",
+        "triage_routingrule_wards",
+        "triage_routingrule_sites",
+        "triage_routingrule_categories",
     }
 )
 # Rows every organisation's pages show (people's names): a write to them, in any scope,
@@ -99,16 +111,15 @@ def _key(owner) -> str:
     return f"content-version:{owner}"
 
 
-def people(organisation_id) -> str:
-    """The owner whose version only the organisation's people tables move: what each
-    request's membership is kept under (organisations.selectors), so that sharing or
-    supporting an idea does not send every member's next request to the database."""
-    return f"people-{organisation_id}"
+def setup(organisation_id) -> str:
+    """The owner whose version only writes to the organisation's set-up move
+    (SETUP_TABLES)."""
+    return f"setup-{organisation_id}"
 
 
 def written_owners(sql) -> list[str]:
-    """Whose versions a statement moves: an organisation's (and its people's, for the
-    tables in PEOPLE_TABLES, or a statement whose table is not plain to see), everyone's
+    """Whose versions a statement moves: an organisation's (and its set-up's, for the
+    tables in SETUP_TABLES, or a statement whose table is not plain to see), everyone's
     (ALL), or none (a read, or a write no cached page shows)."""
     if not isinstance(sql, str):
         return []
@@ -120,8 +131,8 @@ def written_owners(sql) -> list[str]:
     organisation, _ = rls.wanted_settings()
     if not organisation:
         return [ALL]
-    if match.group(1) is None or match.group(1) in PEOPLE_TABLES:
-        return [organisation, people(organisation)]
+    if match.group(1) is None or match.group(1) in SETUP_TABLES:
+        return [organisation, setup(organisation)]
     return [organisation]
 
 
@@ -314,15 +325,16 @@ def release_digest() -> str:
     return digest.hexdigest()
 
 
-def cached(organisation, name: str, varies_on, build):
+def cached(organisation, name: str, varies_on, build, *, of_setup=False):
     """`build()`'s value for this organisation's current content, from the cache when
-    the same page with the same `varies_on` was built since the last write.
+    the same page with the same `varies_on` was built since the last write (with
+    `of_setup`, since the last write to its set-up: a value read from SETUP_TABLES only).
 
     The value must hold nothing about the person asking: it is served to every member.
     """
     if not kept_across_processes():
         return build()
-    versions = current(organisation.pk)
+    versions = current(setup(organisation.pk) if of_setup else organisation.pk)
     if versions is None:
         return build()
     payload = json.dumps([release_digest(), versions, varies_on], default=str, sort_keys=True)

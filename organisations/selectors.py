@@ -17,7 +17,7 @@ def membership_for_request(user, org_slug: str) -> Membership | None:
     nobody learns whether an organisation exists.
 
     Every page asks, so the answer is kept in the cache under the organisation's
-    people version (improvewell.versions): any write to its memberships, teams, sites,
+    set-up version (improvewell.versions): any write to its memberships, teams, sites,
     wards or settings, and any change to a person, moves the version and the next
     request reads the database again; sharing or supporting an idea does not. A
     deactivated member is refused on their next request.
@@ -33,10 +33,10 @@ def membership_for_request(user, org_slug: str) -> Membership | None:
         now, kept = None, versions.recall(key)
     else:
         # The content version too, which the page's kept parts are read under.
-        now, kept = versions.current_and_recall(versions.people(seen_id), key, also=[seen_id])
+        now, kept = versions.current_and_recall(versions.setup(seen_id), key, also=[seen_id])
     organisation_id = kept[0] if kept else None
     if organisation_id is not None and organisation_id != seen_id:
-        now = versions.current(versions.people(organisation_id))
+        now = versions.current(versions.setup(organisation_id))
         _organisation_ids[org_slug] = organisation_id
     if kept and now is not None and kept[1] == now:
         membership = kept[2]

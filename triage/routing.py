@@ -12,10 +12,10 @@ entry, notification or other row that would stamp the moment an anonymous idea w
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 
 from audit import services as audit
 from ideas.models import Idea, Kind
+from improvewell import versions
 from improvewell.validators import single_line
 from organisations import permissions
 from organisations.models import Membership, Organisation
@@ -36,34 +36,45 @@ def rule_list(organisation: Organisation):
     )
 
 
-def _condition_holds(field: str, column: str, value_id):
-    """The rule names nothing for `field`, or names `value_id`."""
-    through = getattr(RoutingRule, field).through.objects.filter(routingrule_id=OuterRef("pk"))
-    anything = ~Exists(through)
-    if value_id is None:
-        return anything
-    return anything | Exists(through.filter(**{column: value_id}))
-
-
 def rule_for(organisation: Organisation, *, ward=None, site=None, category=None, kind=""):
     """The first active rule that an idea with these facts matches, or None.
 
-    An idea names a ward (whose site counts as its site) or only a site. The kinds are
-    checked here rather than in SQL: a JSON list cannot be searched on SQLite.
+    An idea names a ward (whose site counts as its site) or only a site. Every idea that
+    is shared asks, so the organisation's active rules are kept until its set-up changes
+    (improvewell.versions) and matched here.
     """
-    place_site = ward.site if ward is not None else site
-    values = {
-        "wards": ward.pk if ward is not None else None,
-        "sites": place_site.pk if place_site is not None else None,
-        "categories": category.pk if category is not None else None,
+    place_site_id = ward.site_id if ward is not None else getattr(site, "pk", None)
+    facts = {
+        "wards": getattr(ward, "pk", None),
+        "sites": place_site_id,
+        "categories": getattr(category, "pk", None),
     }
-    rules = RoutingRule.objects.filter(organisation=organisation, is_active=True)
-    for field, column in CONDITIONS:
-        rules = rules.filter(_condition_holds(field, column, values[field]))
-    for rule in rules.select_related("team").order_by("position", "id"):
-        if not rule.kinds or kind in rule.kinds:
+    for rule, named in _active_rules(organisation):
+        # A condition holds when the rule names nothing for it, or names the idea's value.
+        if all(not named[field] or facts[field] in named[field] for field in named) and (
+            not rule.kinds or kind in rule.kinds
+        ):
             return rule
     return None
+
+
+def _active_rules(organisation: Organisation) -> list:
+    """[(rule, {condition: the ids it names})] in the order the rules are tried."""
+
+    def build():
+        rules = list(
+            RoutingRule.objects.filter(organisation=organisation, is_active=True)
+            .select_related("team")
+            .order_by("position", "id")
+        )
+        named = {rule.pk: {field: set() for field, _ in CONDITIONS} for rule in rules}
+        for field, column in CONDITIONS:
+            links = getattr(RoutingRule, field).through.objects.filter(routingrule_id__in=named)
+            for rule_id, value_id in links.values_list("routingrule_id", column):
+                named[rule_id][field].add(value_id)
+        return [(rule, named[rule.pk]) for rule in rules]
+
+    return versions.cached(organisation, "routing-rules", [], build, of_setup=True)
 
 
 def idea_route(*, idea: Idea) -> RoutingRule | None:

@@ -8,6 +8,7 @@ from django_scopes import scope, scopes_disabled
 
 from audit.models import AuditEvent
 from ideas.models import Idea
+from improvewell.rls import tenant_scope
 from tests import factories
 from tests.conftest import membership
 from tests.teamwork import ORG, page
@@ -75,6 +76,26 @@ def test_the_first_matching_rule_wins(alice, organisation, ward, team, other_tea
     idea = fresh(share(alice))
     assert idea.team == other_team
     assert idea.routed_by.name == "Ward rule"
+
+
+def test_the_kept_rules_follow_every_change_to_them(
+    alice, organisation, ward, surgery, team, other_team, share
+):
+    """The active rules are kept between shares (improvewell.versions): a new rule, a
+    changed condition and a rule switched off each count from the next idea shared."""
+    assert fresh(share(alice)).team is None
+    # Changed as the app changes them: inside the organisation's scope.
+    with tenant_scope(organisation):
+        rule = RoutingRule.objects.create(organisation=organisation, name="Ward", team=team)
+        rule.wards.set([ward])
+    assert fresh(share(alice)).team == team
+    with tenant_scope(organisation):
+        rule.wards.set([surgery])
+    assert fresh(share(alice)).team is None
+    assert fresh(share(alice, ward=surgery)).team == team
+    with tenant_scope(organisation):
+        RoutingRule.objects.filter(pk=rule.pk).update(is_active=False)
+    assert fresh(share(alice, ward=surgery)).team is None
 
 
 def test_moving_a_rule_up_changes_which_wins(

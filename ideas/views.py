@@ -26,7 +26,7 @@ from .forms import (
     WardPickForm,
 )
 from .idea_page import body_for_request
-from .models import Category
+from .models import Category, Idea
 from .similarity import similar_ideas
 
 IDEAS_PER_PAGE = 20
@@ -146,7 +146,10 @@ def detail(request, org_slug, idea_id):
 @require_POST
 def support(request, org_slug, idea_id):
     member = request.membership
-    idea = _idea_or_404(request, idea_id)
+    # The idea's own row is all supporting needs (no ward, author or team to join).
+    idea = Idea.objects.filter(organisation=request.organisation, pk=idea_id).first()
+    if idea is None:
+        raise Http404("No such idea.")
     error = None
     try:
         if request.POST.get("action") == "withdraw":
@@ -155,8 +158,8 @@ def support(request, org_slug, idea_id):
             services.idea_support(member=member, idea=idea)
     except ValidationError as exc:
         error = " ".join(exc.messages)
-    idea.refresh_from_db(fields=["support_count"])
     if request.htmx:
+        idea.refresh_from_db(fields=["support_count"])
         # The block that was clicked: a board card's, or the idea page's.
         if request.POST.get("card") == "1":
             _mark_for_viewer(member, [idea])

@@ -82,16 +82,22 @@ class IdeaList(OrganisationViewMixin, generics.GenericAPIView):
         responses=serializers.IdeaSerializer(many=True),
     )
     def get(self, request, org):
-        filters = IdeaFilterSet(request.query_params or None, request=request)
-        if filters.is_bound and not filters.is_valid():
-            raise exceptions.ValidationError(filters.errors)
-        if set(request.query_params) - set(filters.base_filters) or request.query_params.get("q"):
-            data = self._page(filters)  # a search or a later page: not worth keeping
+        params = request.query_params
+
+        def filtered():
+            filters = IdeaFilterSet(params or None, request=request)
+            if filters.is_bound and not filters.is_valid():
+                raise exceptions.ValidationError(filters.errors)
+            return filters
+
+        if set(params) - set(IdeaFilterSet.base_filters) or params.get("q"):
+            data = self._page(filtered())  # a search or a later page: not worth keeping
         else:
-            # The first page is the same for every member: kept until the content changes.
-            varies_on = [request.build_absolute_uri("/"), sorted(request.query_params.lists())]
+            # The first page is the same for every member: kept until the content changes
+            # (filters with a bad value are refused while building it, and never kept).
+            varies_on = [request.build_absolute_uri("/"), sorted(params.lists())]
             data = versions.cached(
-                self.organisation, "api-ideas", varies_on, lambda: self._page(filters)
+                self.organisation, "api-ideas", varies_on, lambda: self._page(filtered())
             )
         marks = selectors.viewer_marks(self.membership, [idea["id"] for idea in data["results"]])
         results = [

@@ -36,13 +36,9 @@ def organisation_header(context) -> str:
     return mark_safe(filled(page["html"], request, context.get("unread_notifications")))  # noqa: S308
 
 
-def filled(html: str, request, unread=None, viewer=None) -> str:
+def filled(html: str, request, unread, viewer=None) -> str:
     """The header's slots (and any others of the page, improvewell.slots, with the
     `viewer` parts) filled in for this request's member."""
-    if unread is None:
-        from ideas.selectors import unread_notification_count
-
-        unread = unread_notification_count(request.membership)
     unread = unread or 0
     html = html.replace(EMAIL, escape(request.user.email)).replace(UNREAD, str(unread))
     return slots.filled(html, request, (viewer or {}) | {"unread": unread})

@@ -15,13 +15,11 @@ so a member sees the same page either way.
 from collections.abc import Callable
 from types import SimpleNamespace
 
-from django.conf import settings
 from django.contrib.messages import get_messages
 from django.http import HttpResponse
+from django.template import engines
 from django.template.loader import get_template, render_to_string
 from django.utils.safestring import mark_safe
-
-from organisations.permissions import Permissions
 
 from . import header, slots, versions
 
@@ -77,19 +75,31 @@ def response(request, kept: dict, finish: Callable | None = None) -> HttpRespons
 
 def _context_for_everyone(request) -> dict:
     """What the context processors give an organisation page, with slots for what is
-    the viewer's own. The request itself is not in it: only its organisation and path,
-    which are part of the key."""
+    the viewer's own. Of the processors' own values only those the same for every member
+    with this role are taken (the permissions `may`, and `require_mfa`), and of the
+    request only its organisation and path, which are part of the key."""
+    processed = _processed(request)
     return slots.slot_context() | {
         "request": SimpleNamespace(organisation=request.organisation, path=request.path),
         "user": SimpleNamespace(is_authenticated=True, email=header.EMAIL),
-        "may": Permissions(request.membership),
-        "require_mfa": settings.REQUIRE_MFA,
+        "may": processed["may"],
+        "require_mfa": processed["require_mfa"],
         "unread_notifications": header.UNREAD,
         "messages_slot": MESSAGES,
     }
 
 
+def _processed(request) -> dict:
+    # The project's context processors (improvewell.context_processors) know the apps;
+    # this module may not import them.
+    context = {}
+    for processor in engines["django"].engine.template_context_processors:
+        context |= processor(request)
+    return context
+
+
 def _filled(request, html: str, viewer: dict) -> str:
     messages = render_to_string("includes/_messages.html", {"messages": get_messages(request)})
-    html = header.filled(html.replace(MESSAGES, messages), request, viewer=viewer)
+    unread = _processed(request)["unread_notifications"]
+    html = header.filled(html.replace(MESSAGES, messages), request, unread, viewer=viewer)
     return mark_safe(html)  # noqa: S308 (our templates' HTML, escaped values)

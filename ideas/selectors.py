@@ -102,17 +102,24 @@ def viewer_marks(member: Membership, idea_ids) -> dict[str, tuple[bool, bool]]:
     if not idea_ids:
         return {}
     shared, params = shared_by_sql(member, "i")
+    # Plain SQL that SQLite (the local demo) runs too: ids bound as the database keeps them.
+    uuid_field = Idea._meta.pk
+    ids = [uuid_field.get_db_prep_value(pk, connection) for pk in idea_ids]
     sql = f"""
-        SELECT i.id::text, s.id IS NOT NULL, {shared}
+        SELECT i.id, s.id IS NOT NULL, {shared}
         FROM ideas_idea i
         LEFT JOIN ideas_support s ON s.idea_id = i.id AND s.user_id = %s
-        WHERE i.id = ANY(%s::uuid[])
+        WHERE i.id IN ({", ".join(["%s"] * len(ids))})
     """  # noqa: S608 (no input in the text: the condition is ours, values are parameters)
     # No organisation in the condition: row-level security confines the rows, and with it
     # PostgreSQL also read the organisation's whole index, which grows with its ideas.
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, member.user_id, list(idea_ids)])
-        return {pk: (supports, own) for pk, supports, own in cursor.fetchall() if supports or own}
+        cursor.execute(sql, [*params, member.user_id, *ids])
+        return {
+            str(uuid_field.to_python(pk)): (bool(supports), bool(own))
+            for pk, supports, own in cursor.fetchall()
+            if supports or own
+        }
 
 
 def idea_for_member(member: Membership, idea_id):

@@ -139,8 +139,14 @@ def detail(request, org_slug, idea_id):
     page = idea_page.idea_page(request, idea_id)
     if page is None:
         raise Http404("No such idea.")
-    services.notifications_mark_read_for_idea(member=request.membership, idea=page["extra"]["idea"])
-    return kept_pages.response(request, page, idea_page.finish)
+    # Most members have nothing unread: then there is nothing to mark read either.
+    member = request.membership
+    unread = selectors.unread_notification_count(member)
+    if unread:
+        unread -= services.notifications_mark_read_for_idea(
+            member=member, idea=page["extra"]["idea"]
+        )
+    return kept_pages.response(request, page, idea_page.finish, unread=unread)
 
 
 @require_POST

@@ -63,14 +63,15 @@ def page(request, template_name: str, name: str, varies_on, build) -> dict | Non
     return versions.cached(request.organisation, name, [request.path, role, varies_on], render)
 
 
-def response(request, kept: dict, finish: Callable | None = None) -> HttpResponse:
+def response(request, kept: dict, finish: Callable | None = None, *, unread=None) -> HttpResponse:
     """The kept page filled in for this member. `finish(request, html, extra)` returns
     the html with what is the viewer's own put in, and {part: shown} for the page's
-    `{% for_viewer %}` parts."""
+    `{% for_viewer %}` parts. `unread`: the member's unread count, when the view knows
+    it already (otherwise the context processors count it)."""
     html, viewer = kept["html"], {}
     if finish is not None:
         html, viewer = finish(request, html, kept["extra"])
-    return HttpResponse(_filled(request, html, viewer))
+    return HttpResponse(_filled(request, html, viewer, unread))
 
 
 def _context_for_everyone(request) -> dict:
@@ -98,8 +99,9 @@ def _processed(request) -> dict:
     return context
 
 
-def _filled(request, html: str, viewer: dict) -> str:
+def _filled(request, html: str, viewer: dict, unread=None) -> str:
     messages = render_to_string("includes/_messages.html", {"messages": get_messages(request)})
-    unread = _processed(request)["unread_notifications"]
+    if unread is None:
+        unread = _processed(request)["unread_notifications"]
     html = header.filled(html.replace(MESSAGES, messages), request, unread, viewer=viewer)
     return mark_safe(html)  # noqa: S308 (our templates' HTML, escaped values)

@@ -168,6 +168,10 @@ def test_idea_page_runs_a_fixed_number_of_queries(
     idea = share(bob, anonymous=True)
     client = client_for(bob)
     url = f"/city-hospitals/ideas/{idea.pk}/"
+    # Something unread both times, which the page marks read.
+    (first,) = people(organisation, ward, 1)
+    with scope(organisation=organisation):
+        services.comment_add(member=membership(first, organisation), idea=idea, body="First")
     with django_assert_max_num_queries(25) as few:
         client.get(url)
     for person in people(organisation, ward, 12):

@@ -75,3 +75,21 @@ def test_the_two_forms_of_whom_a_notification_is_for_agree(bob, lena, organisati
             assert unread_notification_count(member) == by_filter
             counts[user.name] = by_filter
     assert counts == {bob.name: 3, lena.name: 1}
+
+
+def test_opening_an_idea_marks_its_notifications_read_and_the_count_says_so(
+    client_for, bob, lena, organisation, share
+):
+    first = share(bob, title="Warmer blankets")
+    second = share(bob, title="Quieter nights")
+    with scope(organisation=organisation):
+        for idea in (first, first, second):
+            services.comment_add(member=membership(lena, organisation), idea=idea, body="Yes")
+    client = client_for(bob)
+    assert 'iw-badge">3<' in header(client.get(BOARD))
+    # The page that marks them read already counts without them.
+    assert 'iw-badge">1<' in header(client.get(f"{BOARD}{first.pk}/"))
+    assert 'iw-badge">1<' in header(client.get(f"{BOARD}{first.pk}/"))
+    assert "iw-badge" not in header(client.get(f"{BOARD}{second.pk}/"))
+    with scope(organisation=organisation):
+        assert unread_notification_count(membership(bob, organisation)) == 0

@@ -76,10 +76,11 @@ UNSHOWN_TABLES = frozenset(
         "webhooks_webhookattempt",
     }
 )
-# An organisation's set-up: its settings, places, categories, teams, who belongs and the
-# routing rules. What is read from these alone (each request's membership, the routing
-# rules) is kept under the organisation's set-up version, which only a write to them
-# moves, so that sharing or supporting an idea does not throw it away.
+# An organisation's set-up: its settings, places, categories, teams, who belongs, the
+# routing rules and the webhook endpoints. What is read from these alone (each request's
+# membership, the routing rules, the events the endpoints listen to) is kept under the
+# organisation's set-up version, which only a write to them moves, so that sharing or
+# supporting an idea does not throw it away.
 SETUP_TABLES = frozenset(
     {
         "organisations_organisation",
@@ -93,6 +94,7 @@ SETUP_TABLES = frozenset(
         "triage_routingrule_wards",
         "triage_routingrule_sites",
         "triage_routingrule_categories",
+        "webhooks_webhookendpoint",
     }
 )
 # Rows every organisation's pages show (people's names): a write to them, in any scope,

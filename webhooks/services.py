@@ -21,6 +21,7 @@ from django.utils import timezone
 from audit import services as audit
 from ideas import anonymity
 from ideas.models import Idea
+from improvewell import versions
 from improvewell.mail import queue_after_commit
 from organisations import permissions
 from organisations.models import Membership
@@ -189,10 +190,31 @@ def subscribed_endpoints(organisation, event: str):
     return [endpoint for endpoint in endpoints if event in endpoint.events]
 
 
-@transaction.atomic
+def events_listened_to(organisation) -> list[str]:
+    """The events some switched-on endpoint of the organisation asked for. Every idea
+    shared asks, so the answer is kept until the organisation's set-up changes
+    (improvewell.versions: endpoints are part of it); only the event names are kept,
+    never an endpoint's address or secret."""
+
+    def build():
+        endpoints = WebhookEndpoint.objects.filter(organisation=organisation, disabled="")
+        return sorted(
+            {event for events in endpoints.values_list("events", flat=True) for event in events}
+        )
+
+    return versions.cached(organisation, "webhook-events", [], build, of_setup=True)
+
+
 def announce(organisation, event: str, make_payload, *, subject_id="") -> int:
     """A delivery to every endpoint subscribed to `event`; `make_payload()` builds the
-    payload only if there is one, so an organisation without webhooks pays one query."""
+    payload only if there is one, so an organisation without webhooks pays nothing."""
+    if event not in events_listened_to(organisation):
+        return 0
+    return _announce(organisation, event, make_payload, subject_id=subject_id)
+
+
+@transaction.atomic
+def _announce(organisation, event: str, make_payload, *, subject_id) -> int:
     endpoints = subscribed_endpoints(organisation, event)
     payload = make_payload() if endpoints else None
     for endpoint in endpoints:

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
@@ -226,3 +227,32 @@ def test_a_name_that_resolves_to_this_machine_is_refused_at_delivery(
     with scopes_disabled():
         assert "private network" in delivery.attempt_log.get().error
     assert receiver.requests == []
+
+
+def test_the_kept_events_follow_every_change_to_the_endpoints(
+    alice, receiver, bob, share, organisation, postgresql
+):
+    """Which events the endpoints listen to is kept between shares (improvewell.versions):
+    an endpoint added, switched off or changed counts from the next idea shared, and what
+    is kept names no address and no secret."""
+    share(bob)  # nobody listens yet: that is kept
+    admin = membership(alice, organisation)
+    with scope(organisation=organisation):
+        endpoint = services.endpoint_create(member=admin, url=receiver.url, events=["idea.shared"])
+    share(bob)
+    assert len(deliveries(endpoint)) == 1
+    with scope(organisation=organisation):
+        services.endpoint_set_enabled(member=admin, endpoint=endpoint, enabled=False)
+    share(bob)
+    assert len(deliveries(endpoint)) == 1
+    with scope(organisation=organisation):
+        services.endpoint_set_enabled(member=admin, endpoint=endpoint, enabled=True)
+        services.endpoint_update(
+            member=admin, endpoint=endpoint, url=receiver.url, events=["idea.implemented"]
+        )
+    share(bob)
+    assert len(deliveries(endpoint)) == 1
+    redis = cache._cache.get_client()
+    kept = b"".join(redis.get(key) for key in redis.keys("*page:webhook-events:*"))
+    assert b"idea.implemented" in kept
+    assert endpoint.secret.encode() not in kept and receiver.url.encode() not in kept

@@ -59,7 +59,6 @@ UNSHOWN_TABLES = frozenset(
         "django_admin_log",
         "usersessions_usersession",
         "account_emailconfirmation",
-        "mfa_authenticator",
         "socialaccount_socialtoken",
         "django_celery_beat_periodictasks",
         "django_celery_beat_periodictask",
@@ -97,15 +96,18 @@ SETUP_TABLES = frozenset(
         "webhooks_webhookendpoint",
     }
 )
-# Rows every organisation's pages show (people's names): a write to them, in any scope,
-# moves the version of everything.
-EVERY_ORGANISATIONS_TABLES = frozenset({"users_user"})
+# Rows every organisation's pages show (people's names), or that each request's kept
+# membership answers for (whether its person has two-factor authentication): a write to
+# them, in any scope, moves the version of everything.
+EVERY_ORGANISATIONS_TABLES = frozenset({"users_user", "mfa_authenticator"})
 WRITE = re.compile(
     r'\s*(?:(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?|WITH\b|MERGE\b)', re.IGNORECASE
 )
-# Signing in stamps the person's last sign-in, which no page shows.
-LAST_LOGIN = re.compile(
-    r'\s*UPDATE\s+"users_user"\s+SET\s+"last_login"\s*=\s*(%s|NULL)\s+WHERE', re.IGNORECASE
+# Signing in stamps the person's last sign-in, which no page shows; and an authenticator
+# used to sign in is stamped as used (added or removed, it moves everything, above).
+STAMPS_ON_SIGN_IN = re.compile(
+    r'\s*UPDATE\s+(?:"users_user"\s+SET\s+"last_login"\s*=\s*(%s|NULL)\s+WHERE|"mfa_authenticator"\s)',
+    re.IGNORECASE,
 )
 
 
@@ -126,7 +128,7 @@ def written_owners(sql) -> list[str]:
     if not isinstance(sql, str):
         return []
     match = WRITE.match(sql)
-    if match is None or match.group(1) in UNSHOWN_TABLES or LAST_LOGIN.match(sql):
+    if match is None or match.group(1) in UNSHOWN_TABLES or STAMPS_ON_SIGN_IN.match(sql):
         return []
     if match.group(1) in EVERY_ORGANISATIONS_TABLES:
         return [ALL]

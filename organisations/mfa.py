@@ -17,4 +17,10 @@ def needs_mfa_setup(user, *, membership=None, superuser=False) -> bool:
     privileged = (superuser and user.is_staff) or (
         membership is not None and membership.role in PRIVILEGED_ROLES
     )
-    return privileged and not is_mfa_enabled(user)
+    if not privileged:
+        return False
+    if membership is not None and membership.user_id == user.pk:
+        enabled = getattr(membership, "has_mfa", None)
+        if enabled is not None:
+            return not enabled
+    return not is_mfa_enabled(user)

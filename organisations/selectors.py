@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
@@ -60,8 +61,12 @@ def _membership_from_database(user, org_slug: str) -> Membership | None:
     with cross_organisation():
         return (
             Membership.objects.select_related("organisation", "home_ward")
-            # Whether they are on a team (the menu asks on every page): in the same query.
-            .annotate(on_a_team=Exists(places_on_teams.filter(membership_id=OuterRef("pk"))))
+            # Whether they are on a team (the menu asks on every page) and whether they have
+            # two-factor authentication (privileged pages ask): in the same query.
+            .annotate(
+                on_a_team=Exists(places_on_teams.filter(membership_id=OuterRef("pk"))),
+                has_mfa=Exists(Authenticator.objects.filter(user_id=OuterRef("user_id"))),
+            )
             .filter(organisation__slug=org_slug, user=user, is_active=True)
             .order_by("pk")  # one at most; the default order would join the users
             .first()

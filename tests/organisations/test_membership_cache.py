@@ -2,15 +2,19 @@
 it (deactivation, a new role) still takes effect on the very next request."""
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from ideas import services as ideas_services
 from organisations import services
 from organisations.models import Role
-from tests.conftest import membership
+from tests.conftest import _member, membership
 from tests.factories import TeamFactory
 
 HOME = "/city-hospitals/"
@@ -94,3 +98,34 @@ def test_nothing_kept_holds_a_password_hash(warm, bob):
     redis = cache._cache.get_client()
     kept = [redis.get(key) for key in redis.keys("*membership:*")]
     assert kept and not any(bob.password.encode() in value for value in kept)
+
+
+def test_whether_a_lead_has_two_factor_is_kept_with_the_membership(warm, lena):
+    client = warm(lena, INBOX)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(INBOX).status_code == 200
+    assert not [q for q in queries if "mfa_authenticator" in q["sql"]]
+
+
+def test_removing_two_factor_is_enforced_on_the_next_request(warm, lena):
+    client = warm(lena, INBOX)
+    assert client.get(INBOX).status_code == 200
+    for authenticator in Authenticator.objects.filter(user=lena):
+        authenticator.delete()  # as allauth's deactivation does
+    response = client.get(INBOX)
+    assert response.status_code == 302
+    assert response.url == reverse("mfa_activate_totp")
+
+
+def test_setting_up_two_factor_lets_a_lead_in_on_the_next_request(warm, organisation, ward):
+    lead = _member(organisation, "nia@city.nhs.uk", "Nia Lead", Role.QI_LEAD, ward)
+    client = warm(lead, INBOX)
+    assert client.get(INBOX).url == reverse("mfa_activate_totp")
+    TOTP.activate(lead, generate_totp_secret())
+    assert client.get(INBOX).status_code == 200
+
+
+def test_using_an_authenticator_leaves_the_kept_membership_be(warm, lena):
+    client = warm(lena, INBOX)
+    Authenticator.objects.filter(user=lena).update(last_used_at=timezone.now())
+    assert membership_lookups(client, INBOX) == (200, 0)

@@ -13,6 +13,11 @@ How:
 - Email: an anonymous submitter is told only that something they shared has an
   update, once a day at a fixed hour (`send_anonymous_updates`), never at the moment
   a lead acts, so a mail log cannot be lined up with a status change.
+- The cache: a member's unread count (every page's header) sums their named and
+  anonymous notifications, so it is kept only sealed (`sealed_count`): encrypted under
+  a key derived from ANONYMITY_KEY, bound to its cache key and version, always the same
+  length. Someone holding a dump of the cache and of the database cannot line up
+  people's counts with the notifications addressed to tokens.
 What is deliberately not stored: no author, IP address, user agent or session key on
 an anonymous idea; no per-person submission counter outside the database's own rows.
 """
@@ -20,8 +25,12 @@ an anonymous idea; no per-person submission counter outside the database's own r
 import hashlib
 import hmac
 import secrets
+import struct
 from datetime import date, datetime
+from functools import cache
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -51,6 +60,36 @@ def pulse_token(*, user_id: int, organisation_id: int, day: date) -> str:
 
 def member_token(membership: Membership) -> str:
     return submitter_token(user_id=membership.user_id, organisation_id=membership.organisation_id)
+
+
+@cache
+def _sealer(key: str) -> AESGCM:
+    return AESGCM(hashlib.sha256(b"sealed-count\x00" + key.encode()).digest())
+
+
+def _count_sealer() -> AESGCM:
+    from django.conf import settings
+
+    return _sealer(settings.ANONYMITY_KEY)
+
+
+def sealed_count(count: int, binding: str) -> bytes:
+    """A count to keep in the cache, unreadable without ANONYMITY_KEY and of one length
+    whatever the count; `binding` (its key and version) must match to open it."""
+    nonce = secrets.token_bytes(12)
+    return nonce + _count_sealer().encrypt(nonce, struct.pack("!Q", count), binding.encode())
+
+
+def unsealed_count(sealed: bytes, binding: str) -> int | None:
+    """The count `sealed_count` sealed with this binding, or None (another binding or
+    key, or not a sealed count)."""
+    if not isinstance(sealed, bytes) or len(sealed) != 36:
+        return None
+    try:
+        plain = _count_sealer().decrypt(sealed[:12], sealed[12:], binding.encode())
+    except InvalidTag:
+        return None
+    return struct.unpack("!Q", plain)[0]
 
 
 # The clock ----------------------------------------------------------------------------

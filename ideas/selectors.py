@@ -12,14 +12,17 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from improvewell import versions
 from improvewell.plans import in_written_join_order
 from organisations.models import Membership, Organisation, Ward
 
 from .anonymity import (
     addressed_to,
     addressed_to_sql,
+    sealed_count,
     shared_by,
     shared_by_sql,
+    unsealed_count,
     with_author_standing,
 )
 from .models import OPEN_STATUSES, Comment, Idea, IdeaEvent, Notification, Status, Support
@@ -146,9 +149,26 @@ def notifications_for(member: Membership):
 
 
 def unread_notification_count(member: Membership) -> int:
-    """The member's unread notifications, for the header of every page: written in SQL,
-    as built by the ORM the query cost more than it runs. Row-level security still
-    confines it to the member's organisation."""
+    """The member's unread notifications, for the header of every page.
+
+    Kept in the cache, sealed (anonymity.sealed_count), under the organisation's
+    notifications version, which every write to its notifications moves
+    (improvewell.versions): most requests then ask the database nothing for it.
+    """
+    key = f"unread:{member.organisation_id}:{member.user_id}"
+    now, kept = versions.current_and_recall(versions.notifications(member.organisation_id), key)
+    binding = f"{key}:{now}"
+    count = unsealed_count(kept, binding) if now is not None and kept is not None else None
+    if count is None:
+        count = _unread_notifications_in_database(member)
+        if now is not None:
+            versions.keep(key, sealed_count(count, binding))
+    return count
+
+
+def _unread_notifications_in_database(member: Membership) -> int:
+    # Written in SQL: as built by the ORM the query cost more than it runs. Row-level
+    # security still confines it to the member's organisation.
     addressed, params = addressed_to_sql(member, "n")
     sql = f"""
         SELECT count(*) FROM ideas_notification n

@@ -15,7 +15,9 @@ queryset's update() or raw SQL alike:
 A write to the organisation's set-up (SETUP_TABLES: its settings, places, categories,
 teams, memberships and routing rules) also moves its set-up version, under which what
 is read from those tables alone is kept (each request's membership, the routing rules):
-sharing or supporting an idea leaves them be.
+sharing or supporting an idea leaves them be. A write to its notifications moves only
+its notifications version, under which each member's unread count is kept (sealed:
+ideas.anonymity).
 
 The version moves when each such statement runs, so that the rest of the transaction
 (and a test, which never commits) reads afresh, and again after the commit, so that a
@@ -64,7 +66,6 @@ UNSHOWN_TABLES = frozenset(
         "django_celery_beat_periodictask",
         "improvewell_scheduledrun",
         "organisations_importjob",
-        "ideas_notification",
         "ideas_pulsecheckin",
         "teams_auditevent",
         "dashboards_rolluprun",
@@ -96,6 +97,9 @@ SETUP_TABLES = frozenset(
         "webhooks_webhookendpoint",
     }
 )
+# A member's notifications: no kept page shows them, but each member's unread count is
+# kept under the organisation's notifications version, which only a write to them moves.
+NOTIFICATION_TABLES = frozenset({"ideas_notification"})
 # Rows every organisation's pages show (people's names), or that each request's kept
 # membership answers for (whether its person has two-factor authentication): a write to
 # them, in any scope, moves the version of everything.
@@ -121,10 +125,16 @@ def setup(organisation_id) -> str:
     return f"setup-{organisation_id}"
 
 
+def notifications(organisation_id) -> str:
+    """The owner whose version only writes to the organisation's notifications move."""
+    return f"notifications-{organisation_id}"
+
+
 def written_owners(sql) -> list[str]:
     """Whose versions a statement moves: an organisation's (and its set-up's, for the
-    tables in SETUP_TABLES, or a statement whose table is not plain to see), everyone's
-    (ALL), or none (a read, or a write no cached page shows)."""
+    tables in SETUP_TABLES), its notifications' alone (NOTIFICATION_TABLES), all three for
+    a statement whose table is not plain to see, everyone's (ALL), or none (a read, or a
+    write to a table nothing kept shows)."""
     if not isinstance(sql, str):
         return []
     match = WRITE.match(sql)
@@ -135,7 +145,11 @@ def written_owners(sql) -> list[str]:
     organisation, _ = rls.wanted_settings()
     if not organisation:
         return [ALL]
-    if match.group(1) is None or match.group(1) in SETUP_TABLES:
+    if match.group(1) is None:  # WITH or MERGE: which table is not plain to see
+        return [organisation, setup(organisation), notifications(organisation)]
+    if match.group(1) in NOTIFICATION_TABLES:
+        return [notifications(organisation)]
+    if match.group(1) in SETUP_TABLES:
         return [organisation, setup(organisation)]
     return [organisation]
 

@@ -33,8 +33,10 @@ def membership_for_request(user, org_slug: str) -> Membership | None:
     if seen_id is None:
         now, kept = None, versions.recall(key)
     else:
-        # The content version too, which the page's kept parts are read under.
-        now, kept = versions.current_and_recall(versions.setup(seen_id), key, also=[seen_id])
+        # The content version too, which the page's kept parts are read under, and the
+        # notifications version, which the member's unread count is kept under.
+        also = [seen_id, versions.notifications(seen_id)]
+        now, kept = versions.current_and_recall(versions.setup(seen_id), key, also=also)
     organisation_id = kept[0] if kept else None
     if organisation_id is not None and organisation_id != seen_id:
         now = versions.current(versions.setup(organisation_id))

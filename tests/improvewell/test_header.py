@@ -2,8 +2,11 @@
 menu their role offers, their own address and unread count, the page they are on."""
 
 import re
+import struct
 
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
 
 from ideas import services
@@ -93,3 +96,53 @@ def test_opening_an_idea_marks_its_notifications_read_and_the_count_says_so(
     assert "iw-badge" not in header(client.get(f"{BOARD}{second.pk}/"))
     with scope(organisation=organisation):
         assert unread_notification_count(membership(bob, organisation)) == 0
+
+
+def notification_queries(client, path=BOARD) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as queries:
+        html = header(client.get(path))
+    return html, len([q for q in queries if "ideas_notification" in q["sql"]])
+
+
+def test_the_unread_count_is_kept_until_a_notification_is_written(
+    client_for, bob, lena, organisation, share
+):
+    client = client_for(bob)
+    idea = share(bob, title="Warmer blankets")
+    client.get(BOARD)
+    html, counted = notification_queries(client)
+    assert "iw-badge" not in html and counted == 0
+    with scope(organisation=organisation):
+        services.comment_add(member=membership(lena, organisation), idea=idea, body="Thanks!")
+    html, counted = notification_queries(client)
+    assert 'iw-badge">1<' in html and counted == 1
+    html, counted = notification_queries(client)
+    assert 'iw-badge">1<' in html and counted == 0
+    # Opening the idea marks it read: the board says so at once.
+    client.get(f"{BOARD}{idea.pk}/")
+    assert "iw-badge" not in header(client.get(BOARD))
+
+
+def test_a_kept_unread_count_tells_someone_holding_the_cache_nothing(
+    client_for, bob, lena, organisation, share
+):
+    """The count sums named and anonymous notifications: in the cache it is sealed, of
+    one length whatever it is, and good only under its own key."""
+    ideas = [share(bob, title=f"Idea {n}", anonymous=True) for n in range(3)]
+    with scope(organisation=organisation):
+        for idea in ideas:
+            services.comment_add(member=membership(lena, organisation), idea=idea, body="Yes")
+    bobs, lenas = client_for(bob), client_for(lena)
+    for client in (bobs, lenas, bobs, lenas):
+        client.get(BOARD)
+    redis = cache._cache.get_client()
+    keys = {user: redis.keys(f"*unread:{organisation.pk}:{user.pk}") for user in (bob, lena)}
+    assert all(len(found) == 1 for found in keys.values())
+    bob_key, lena_key = keys[bob][0], keys[lena][0]
+    kept = [redis.get(bob_key), redis.get(lena_key)]
+    assert len(kept[0]) == len(kept[1])
+    assert not any(struct.pack("!Q", n) in value for value in kept for n in (0, 3))
+    # Bob's sealed count copied under Lena's key is refused: she still sees her own.
+    redis.set(lena_key, kept[0])
+    assert "iw-badge" not in header(lenas.get(BOARD))
+    assert 'iw-badge">3<' in header(bobs.get(BOARD))

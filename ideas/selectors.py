@@ -155,7 +155,7 @@ def unread_notification_count(member: Membership) -> int:
     notifications version, which every write to its notifications moves
     (improvewell.versions): most requests then ask the database nothing for it.
     """
-    key = f"unread:{member.organisation_id}:{member.user_id}"
+    key = versions.unread_key(member.organisation_id, member.user_id)
     now, kept = versions.current_and_recall(versions.notifications(member.organisation_id), key)
     binding = f"{key}:{now}"
     count = unsealed_count(kept, binding) if now is not None and kept is not None else None

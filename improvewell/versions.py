@@ -130,6 +130,11 @@ def notifications(organisation_id) -> str:
     return f"notifications-{organisation_id}"
 
 
+def unread_key(organisation_id, user_id) -> str:
+    """Where a member's unread count is kept (sealed: ideas.selectors)."""
+    return f"unread:{organisation_id}:{user_id}"
+
+
 def written_owners(sql) -> list[str]:
     """Whose versions a statement moves: an organisation's (and its set-up's, for the
     tables in SETUP_TABLES), its notifications' alone (NOTIFICATION_TABLES), all three for
@@ -250,17 +255,20 @@ def current(organisation_id) -> tuple[int, int] | None:
     return current_and_recall(organisation_id, None)[0]
 
 
-def current_and_recall(owner, key: str | None, also=()):
+def current_and_recall(owner, key: str | None, also=(), ahead=()):
     """(`current(owner)`, `recall(key)`) in one round trip to the cache, reading the
-    versions of the owners in `also` on the way (for the rest of the transaction)."""
-    seen = getattr(connection, "versions_seen", None) if connection.in_atomic_block else None
+    versions of the owners in `also` on the way (for the rest of the transaction), and
+    the values of the keys in `ahead`, which a `recall` later in the transaction takes
+    without asking the cache again (until a write, which forgets them with the versions).
+    """
+    seen = _seen()
     if seen is not None and owner in seen:
         return seen[owner], recall(key) if key else None
     asked = [owner, *also]
     owners = [*(str(o) for o in asked), ALL]
     wanted = [_key(o) for o in owners]
-    if key and kept_across_processes():
-        wanted.append(key)
+    kept_keys = [k for k in (key, *ahead) if k] if kept_across_processes() else []
+    wanted += kept_keys
 
     def work(pages):
         found = pages.get_many(wanted)
@@ -271,16 +279,25 @@ def current_and_recall(owner, key: str | None, also=()):
                 pages.add(_key(o), _start(), timeout=None)
                 version = pages.get(_key(o))
             versions[o] = int(version)
-        return versions, found.get(key) if key else None
+        return versions, found
 
     try:
-        versions, value = breaker.call(work)
+        versions, found = breaker.call(work)
     except CacheDown:
         return None, None
     answers = {o: (versions[str(o)], versions[ALL]) for o in asked}
     if seen is not None:
         seen.update(answers)
-    return answers[owner], value
+        seen.update({(AHEAD, k): found.get(k) for k in ahead if k in kept_keys})
+    return answers[owner], found.get(key) if key else None
+
+
+AHEAD = "read ahead"
+
+
+def _seen() -> dict | None:
+    """What this transaction has read from the cache (None outside a transaction)."""
+    return getattr(connection, "versions_seen", None) if connection.in_atomic_block else None
 
 
 # Pages of a list worth keeping: the first few, without a search. Anything else is
@@ -311,6 +328,9 @@ def recall(key: str):
     """A value `keep` stored, or None (also when the cache is down)."""
     if not kept_across_processes():
         return None
+    seen = _seen()
+    if seen is not None and (AHEAD, key) in seen:
+        return seen.pop((AHEAD, key))
     try:
         return breaker.call(lambda pages: pages.get(key))
     except CacheDown:

@@ -34,9 +34,12 @@ def membership_for_request(user, org_slug: str) -> Membership | None:
         now, kept = None, versions.recall(key)
     else:
         # The content version too, which the page's kept parts are read under, and the
-        # notifications version, which the member's unread count is kept under.
+        # member's unread count with the version it is kept under (the header shows it).
         also = [seen_id, versions.notifications(seen_id)]
-        now, kept = versions.current_and_recall(versions.setup(seen_id), key, also=also)
+        ahead = [versions.unread_key(seen_id, user.pk)]
+        now, kept = versions.current_and_recall(
+            versions.setup(seen_id), key, also=also, ahead=ahead
+        )
     organisation_id = kept[0] if kept else None
     if organisation_id is not None and organisation_id != seen_id:
         now = versions.current(versions.setup(organisation_id))

@@ -4,6 +4,7 @@ menu their role offers, their own address and unread count, the page they are on
 import re
 import struct
 
+import redis
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -146,3 +147,29 @@ def test_a_kept_unread_count_tells_someone_holding_the_cache_nothing(
     redis.set(lena_key, kept[0])
     assert "iw-badge" not in header(lenas.get(BOARD))
     assert 'iw-badge">3<' in header(bobs.get(BOARD))
+
+
+def test_a_kept_page_asks_the_cache_twice_unread_count_and_all(
+    client_for, bob, lena, organisation, share, monkeypatch
+):
+    """The membership, the versions and the member's unread count come in one round
+    trip; the page itself in the second."""
+    idea = share(bob, title="Warmer blankets")
+    with scope(organisation=organisation):
+        services.comment_add(member=membership(lena, organisation), idea=idea, body="Thanks!")
+    client = client_for(bob)
+    for _ in range(3):
+        client.get(BOARD)
+    commands = []
+    original = redis.Redis.execute_command
+
+    def counted(self, *args, **options):
+        commands.append(args[0])
+        return original(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    # The test's one transaction never commits: forget what it read, as a new request's does.
+    connection.versions_seen.clear()
+    html, counted_in_database = notification_queries(client)
+    assert 'iw-badge">1<' in html and counted_in_database == 0
+    assert commands == ["MGET", "GET"]

@@ -6,7 +6,10 @@ sent in the current transaction and forgets it whenever PostgreSQL does: at comm
 rollback, savepoint rollback and on a new connection.
 """
 
+import select
+
 from django.db.backends.postgresql import base
+from psycopg import pq
 
 from improvewell import rls, versions
 
@@ -21,6 +24,17 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.content_written = set()
         self.versions_seen = {}
         self.execute_wrappers.insert(1, versions.note_write)
+
+    def is_usable(self):
+        """The health check before a request reuses its connection (CONN_HEALTH_CHECKS),
+        without a round trip when nothing says otherwise. On an idle connection the
+        server sends nothing unless it is going away (a restart or a failover sends a
+        termination notice, then closes the socket): only then ask it, as Django does."""
+        if self.connection is None or self.connection.pgconn.status != pq.ConnStatus.OK:
+            return False
+        socket = self.connection.pgconn.socket
+        spoke, _, _ = select.select([socket], [], [], 0)
+        return not spoke or super().is_usable()
 
     def get_new_connection(self, conn_params):
         self.rls_sent = rls.NO_ORGANISATION

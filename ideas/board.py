@@ -12,6 +12,8 @@ What is kept holds nothing about any member: no viewer, no form token (a slot th
 each request fills in, improvewell.slots), no submitter token of an anonymous idea.
 """
 
+import re
+
 from django.http import HttpResponse
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
@@ -26,6 +28,7 @@ from .filters import IdeaFilterSet
 
 IDEAS_PER_PAGE = 20
 SUPPORT_SLOT = "\x00support\x00"
+SUPPORT_BLOCK = re.compile(f"{SUPPORT_SLOT}([0-9a-f-]+){SUPPORT_SLOT}")
 # Each Support block state: (the viewer supports the idea, the viewer shared it).
 STATES = {"not": (False, False), "supports": (True, False), "own": (False, True)}
 
@@ -87,6 +90,9 @@ def support_state(marks: dict, pk: str) -> str:
 def _finish(request, html: str, blocks: dict) -> tuple[str, dict]:
     """Each card's Support block as this viewer gets it: one query for the page."""
     marks = selectors.viewer_marks(request.membership, list(blocks))
-    for pk, states in blocks.items():
-        html = html.replace(f"{SUPPORT_SLOT}{pk}{SUPPORT_SLOT}", states[support_state(marks, pk)])
-    return html, {}
+
+    def block(match) -> str:  # one pass over the page for all its cards
+        pk = match.group(1)
+        return blocks[pk][support_state(marks, pk)] if pk in blocks else match.group(0)
+
+    return SUPPORT_BLOCK.sub(block, html), {}

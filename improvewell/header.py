@@ -36,12 +36,12 @@ def organisation_header(context) -> str:
     return mark_safe(filled(page["html"], request, context.get("unread_notifications")))  # noqa: S308
 
 
-def filled(html: str, request, unread, viewer=None) -> str:
+def filled(html: str, request, unread, viewer=None, values=None) -> str:
     """The header's slots (and any others of the page, improvewell.slots, with the
-    `viewer` parts) filled in for this request's member."""
+    `viewer` parts and the other `values`) filled in for this request's member."""
     unread = unread or 0
-    html = html.replace(EMAIL, escape(request.user.email)).replace(UNREAD, str(unread))
-    return slots.filled(html, request, (viewer or {}) | {"unread": unread})
+    own = {"email": escape(request.user.email), "unread": str(unread)}
+    return slots.filled(html, request, (viewer or {}) | {"unread": unread}, own | (values or {}))
 
 
 def kept_html(context) -> str:

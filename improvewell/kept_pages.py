@@ -13,6 +13,7 @@ so a member sees the same page either way.
 """
 
 from collections.abc import Callable
+from functools import cache
 from types import SimpleNamespace
 
 from django.contrib.messages import get_messages
@@ -24,6 +25,7 @@ from django.utils.safestring import mark_safe
 from . import header, slots, versions
 
 MESSAGES = "\x00messages\x00"
+MESSAGES_TEMPLATE = "includes/_messages.html"
 
 
 def respond(
@@ -100,8 +102,15 @@ def _processed(request) -> dict:
 
 
 def _filled(request, html: str, viewer: dict, unread=None) -> str:
-    messages = render_to_string("includes/_messages.html", {"messages": get_messages(request)})
+    messages = get_messages(request)
+    shown = render_to_string(MESSAGES_TEMPLATE, {"messages": messages}) if messages else _none()
     if unread is None:
         unread = _processed(request)["unread_notifications"]
-    html = header.filled(html.replace(MESSAGES, messages), request, unread, viewer=viewer)
+    html = header.filled(html, request, unread, viewer=viewer, values={"messages": shown})
     return mark_safe(html)  # noqa: S308 (our templates' HTML, escaped values)
+
+
+@cache
+def _none() -> str:
+    """What the messages template makes of no messages (most requests): rendered once."""
+    return render_to_string(MESSAGES_TEMPLATE, {"messages": ()})

@@ -15,6 +15,8 @@ from django.utils.html import escape
 CSRF = "\x00csrf\x00"
 HERE = "\x00here\x00"
 VIEWER_PART = re.compile("\x00viewer:(\\w+)\x00(.*?)\x00/viewer\x00", re.DOTALL)
+# Every other slot, by name: this module's and those other modules fill in (`values`).
+SLOT = re.compile("\x00(\\w+)\x00")
 
 
 def slot_context() -> dict:
@@ -27,13 +29,24 @@ def viewer_part(name: str, html: str) -> str:
     return f"\x00viewer:{name}\x00{html}\x00/viewer\x00"
 
 
-def filled(html: str, request, viewer: dict | None = None) -> str:
-    """The part with this request's form token and address, and the parts marked for
-    some viewers kept where `viewer[name]` is true."""
+def filled(html: str, request, viewer: dict | None = None, values: dict | None = None) -> str:
+    """The part with this request's form token and address (and the other slots named
+    in `values`, such as the header's), and the parts marked for some viewers kept where
+    `viewer[name]` is true. Two passes over the page whatever it holds; what is put in is
+    not read again, so no value can open a slot."""
     viewer = viewer or {}
     html = VIEWER_PART.sub(lambda m: m.group(2) if viewer.get(m.group(1)) else "", html)
-    html = html.replace(CSRF, _form_token(request))
-    return html.replace(HERE, escape(request.get_full_path()))
+    values = values or {}
+
+    def value(match) -> str:
+        name = match.group(1)
+        if name == "csrf":
+            return _form_token(request)
+        if name == "here":
+            return escape(request.get_full_path())
+        return values.get(name, match.group(0))
+
+    return SLOT.sub(value, html)
 
 
 def _form_token(request) -> str:

@@ -101,6 +101,18 @@ def test_the_counters_name_nobody(tiny_rates, api_for, bob, make_token, organisa
         assert f":{bob.pk}:" not in key and str(token.pk) not in key and "user" not in key
 
 
+def test_a_counter_expires_with_its_window(tiny_rates, api_for, bob, organisation):
+    if not django_settings.REDIS_URL:
+        pytest.skip("needs REDIS_URL: the cache is Redis only then")
+    client = api_for(bob)
+    for _ in range(2):
+        client.get(_categories(organisation))
+    redis_client = redis.Redis.from_url(django_settings.REDIS_URL)
+    (key,) = [k for k in redis_client.scan_iter() if b"api-throttle" in k]
+    assert int(redis_client.get(key)) == 2
+    assert 0 < redis_client.ttl(key) <= 61
+
+
 def test_a_cache_that_is_down_lets_requests_through(
     tiny_rates, api_for, bob, organisation, monkeypatch
 ):
@@ -108,5 +120,6 @@ def test_a_cache_that_is_down_lets_requests_through(
         raise redis.ConnectionError("down")
 
     monkeypatch.setattr(throttling.cache, "add", down)
+    monkeypatch.setattr(throttling.cache, "count", down, raising=False)
     client = api_for(bob)
     assert [client.get(_categories(organisation)).status_code for _ in range(5)] == [200] * 5

@@ -39,9 +39,11 @@ PgBouncer in transaction mode) never carries one request's organisation into the
 and a connection outside a transaction always sees no tenant rows. Inside a
 transaction, the value is sent once and again only when the scope changes (the backend
 forgets what it sent at every commit, rollback and savepoint rollback, when PostgreSQL
-undoes it too). A statement run in autocommit mode inside a scope is wrapped in a short
-transaction of its own; the tenancy middleware runs each organisation's request in one
-transaction (like ATOMIC_REQUESTS), so a request pays for the setting once.
+undoes it too), in the same round trip as the statement it precedes where the driver
+allows (improvewell.postgresql). A statement run in autocommit mode inside a scope is
+wrapped in a short transaction of its own; the tenancy middleware runs each
+organisation's request in one transaction (like ATOMIC_REQUESTS), so a request pays for
+the setting once.
 We chose this over a session-level SET with a reset in `finally`: a reset that is
 skipped (a killed worker thread, a pooler handing the connection to someone else)
 would leak an organisation, while a transaction-local setting cannot outlive its
@@ -113,16 +115,22 @@ def wanted_settings() -> tuple[str, str]:
     return (str(getattr(organisation, "pk", organisation)), "")
 
 
-def _send(connection, settings: tuple[str, str]) -> None:
+SETTINGS_SQL = "SELECT set_config(%s, %s, true), set_config(%s, %s, true)"
+
+
+def settings_params(settings: tuple[str, str]) -> list[str]:
+    return [ORGANISATION_SETTING, settings[0], ALL_ORGANISATIONS_SETTING, settings[1]]
+
+
+def send(connection, settings: tuple[str, str]) -> None:
+    """Set them with a statement of their own (where they cannot go with the statement
+    they precede: see improvewell.postgresql)."""
     # A plain cursor of the driver: not logged as a query of the code under test, and
     # not a server-side cursor even when the statement it precedes is one. Its errors
     # are Django's, as any query's: a lost connection is then a 503 and is dropped at
     # the end of the request (improvewell.views.server_error).
     with connection.wrap_database_errors, connection.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config(%s, %s, true), set_config(%s, %s, true)",
-            [ORGANISATION_SETTING, settings[0], ALL_ORGANISATIONS_SETTING, settings[1]],
-        )
+        cursor.execute(SETTINGS_SQL, settings_params(settings))
     connection.rls_sent = settings
 
 
@@ -137,9 +145,9 @@ def apply_to_statement(execute, sql, params, many, context):
         return execute(sql, params, many, context)
     wanted = wanted_settings()
     if not connection.get_autocommit():
-        # A new transaction starts with nothing set (NO_ORGANISATION): see the backend.
-        if connection.rls_sent != wanted:
-            _send(connection, wanted)
+        # A new transaction starts with nothing set (NO_ORGANISATION): see the backend,
+        # which sends what is pending in the same round trip as the statement itself.
+        connection.rls_pending = wanted if connection.rls_sent != wanted else None
         return execute(sql, params, many, context)
     if wanted == NO_ORGANISATION:
         # Outside a transaction nothing is ever set: tenant tables look empty.
@@ -147,7 +155,7 @@ def apply_to_statement(execute, sql, params, many, context):
     # A statement in autocommit mode gets a transaction of its own for the setting.
     connection.set_autocommit(False)
     try:
-        _send(connection, wanted)
+        connection.rls_pending = wanted
         result = execute(sql, params, many, context)
         connection.commit()
         return result

@@ -13,17 +13,16 @@ from allauth.account import auth_backends
 from django.contrib.auth import backends
 from django.db import connections, router
 
+from improvewell import plain
+
 from .models import User
 
 
 @cache
 def _person_by_id() -> tuple[list[str], str]:
-    fields = User._meta.concrete_fields
-    quote = connections["default"].ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    table, pk = quote(User._meta.db_table), quote(User._meta.pk.column)
-    sql = f"SELECT {columns} FROM {table} WHERE {pk} = %s"  # noqa: S608 (names from the model)
-    return [field.attname for field in fields], sql
+    names, columns = plain.columns(User)
+    pk = connections["default"].ops.quote_name(User._meta.pk.column)
+    return names, f"SELECT {columns} FROM {plain.table(User)} WHERE {pk} = %s"  # noqa: S608
 
 
 class PlainStatementPerson:

@@ -103,6 +103,22 @@ def test_an_expired_token_stops_working(api_for, make_token, bob, organisation):
         assert api_for(token=raw).get(_ideas(organisation)).status_code == 401
 
 
+def test_a_token_and_its_person_are_read_by_one_statement(make_token, bob, organisation):
+    raw = make_token(bob, organisation, scope="read", days=30)
+    with CaptureQueriesContext(connection) as queries:
+        token = tokens.token_for(raw)
+        assert (token.user.email, token.user.is_active) == (bob.email, True)
+        assert (token.organisation_id, token.scope, token.revoked_at) == (
+            organisation.pk,
+            "read",
+            None,
+        )
+    assert len(queries) == 1
+    assert tokens.token_for(raw[:-1]) is None
+    with freeze_time(token.expires_at):
+        assert tokens.token_for(raw) is None  # the moment it expires, not a moment later
+
+
 def test_a_token_lives_a_year_at_most(bob, organisation):
     with pytest.raises(ValidationError):
         tokens.token_create(

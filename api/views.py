@@ -96,8 +96,13 @@ class IdeaList(OrganisationViewMixin, generics.GenericAPIView):
             # The first page is the same for every member: kept until the content changes
             # (filters with a bad value are refused while building it, and never kept).
             varies_on = [request.build_absolute_uri("/"), sorted(params.lists())]
+            # Shared in the process too: nothing below changes it (each answer is a new dict).
             data = versions.cached(
-                self.organisation, "api-ideas", varies_on, lambda: self._page(filtered())
+                self.organisation,
+                "api-ideas",
+                varies_on,
+                lambda: self._page(filtered()),
+                shared=True,
             )
         marks = selectors.viewer_marks(self.membership, [idea["id"] for idea in data["results"]])
         results = [

@@ -26,10 +26,16 @@ def organisation_header(context) -> str:
     request = context["request"]
     organisation, membership = request.organisation, request.membership
     role = [membership.role, bool(getattr(membership, "on_a_team", False))]
-    plain = versions.cached(organisation, "header", [role, ""], lambda: _render(context, NOWHERE))
+    plain = versions.cached(
+        organisation, "header", [role, ""], lambda: _render(context, NOWHERE), shared=True
+    )
     if request.path in plain["menu"]:
         page = versions.cached(
-            organisation, "header", [role, request.path], lambda: _render(context, request.path)
+            organisation,
+            "header",
+            [role, request.path],
+            lambda: _render(context, request.path),
+            shared=True,
         )
     else:
         page = plain

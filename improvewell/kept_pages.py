@@ -62,7 +62,10 @@ def page(request, template_name: str, name: str, varies_on, build) -> dict | Non
         return render()
     membership = request.membership
     role = [membership.role, bool(getattr(membership, "on_a_team", False))]
-    return versions.cached(request.organisation, name, [request.path, role, varies_on], render)
+    # Nothing changes a kept page once rendered: `response` fills in a copy of its html.
+    return versions.cached(
+        request.organisation, name, [request.path, role, varies_on], render, shared=True
+    )
 
 
 def response(request, kept: dict, finish: Callable | None = None, *, unread=None) -> HttpResponse:

@@ -40,7 +40,9 @@ import json
 import logging
 import re
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from contextlib import suppress
 from functools import cache as once
 from pathlib import Path
@@ -363,12 +365,46 @@ def release_digest() -> str:
     return digest.hexdigest()
 
 
-def cached(organisation, name: str, varies_on, build, *, of_setup=False):
+class _InProcess:
+    """The values `cached` gave this process lately, by their key in the cache, for as long
+    as the cache keeps them (PAGE_SECONDS). The key names the versions they were built
+    under, so a copy here is exactly as fresh as the cache's: a write moves a version, and
+    the next request asks under another key. The versions are still read from the cache
+    on every request; only the value's own round trip (and unpickling it) is saved."""
+
+    SIZE = 64  # a few pages of each kind a busy organisation's members are reading
+
+    def __init__(self):
+        self.values: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()  # for threaded servers (runserver)
+
+    def get(self, key: str):
+        with self.lock:
+            found = self.values.get(key)
+            if found is None or found[0] < time.monotonic():
+                return None
+            self.values.move_to_end(key)
+            return found[1]
+
+    def put(self, key: str, value) -> None:
+        with self.lock:
+            self.values[key] = (time.monotonic() + PAGE_SECONDS, value)
+            self.values.move_to_end(key)
+            while len(self.values) > self.SIZE:
+                self.values.popitem(last=False)
+
+
+in_process = _InProcess()
+
+
+def cached(organisation, name: str, varies_on, build, *, of_setup=False, shared=False):
     """`build()`'s value for this organisation's current content, from the cache when
     the same page with the same `varies_on` was built since the last write (with
     `of_setup`, since the last write to its set-up: a value read from SETUP_TABLES only).
 
     The value must hold nothing about the person asking: it is served to every member.
+    With `shared`, this process keeps its own copy as well (`_InProcess`) and hands the
+    same object to each request: only for a value its callers never change.
     """
     if not kept_across_processes():
         return build()
@@ -378,9 +414,14 @@ def cached(organisation, name: str, varies_on, build, *, of_setup=False):
     payload = json.dumps([release_digest(), versions, varies_on], default=str, sort_keys=True)
     digest = hashlib.sha256(payload.encode()).hexdigest()
     key = f"page:{name}:{organisation.pk}:{digest}"
+    value = in_process.get(key) if shared else None
+    if value is not None:
+        return value
     value = recall(key)
     if value is None:
         value = build()
         if value is not None:  # nothing kept for what is not there (an unknown id)
             keep(key, value)
+    if shared and value is not None:
+        in_process.put(key, value)
     return value

@@ -177,3 +177,62 @@ def test_only_the_set_up_tables_move_the_set_up_version(organisation, categories
         organisation.name = "City and District Hospitals"
         organisation.save()
     assert versions.current(setup)[0] != before[0]
+
+
+def test_a_shared_value_is_kept_in_the_process_until_a_write_moves_its_version(
+    organisation, categories, postgresql, monkeypatch
+):
+    built, recalled = [], []
+    original_recall = versions.recall
+    monkeypatch.setattr(
+        versions, "recall", lambda key: recalled.append(key) or original_recall(key)
+    )
+
+    def page():
+        connection.versions_seen = {}  # each call as a new request's transaction
+        return versions.cached(
+            organisation, "t", [], lambda: built.append(1) or {"html": len(built)}, shared=True
+        )
+
+    first = page()
+    assert page() is first and page() is first  # neither built nor asked of the cache again
+    assert (built, len(recalled)) == ([1], 1)
+    with tenant_scope(organisation):
+        Category.objects.filter(pk=next(iter(categories.values())).pk).update(name="Renamed")
+    assert page() == {"html": 2}
+    # Another process, with no copy of its own, takes the cache's.
+    versions.in_process.__init__()
+    assert page() == {"html": 2} and built == [1, 1]
+
+
+def test_a_value_is_kept_in_the_process_no_longer_than_in_the_cache(
+    organisation, postgresql, monkeypatch
+):
+    built = []
+    clock = [1000.0]
+    monkeypatch.setattr(versions.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(versions, "recall", lambda key: None)  # only the process's copy
+
+    def page():
+        connection.versions_seen = {}
+        return versions.cached(organisation, "t", [], lambda: built.append(1) or "v", shared=True)
+
+    page()
+    clock[0] += versions.PAGE_SECONDS - 1
+    page()
+    assert built == [1]
+    clock[0] += 2
+    page()
+    assert built == [1, 1]
+
+
+def test_the_process_keeps_a_bounded_number_of_values(organisation, postgresql):
+    for n in range(versions.in_process.SIZE + 10):
+        versions.cached(organisation, "t", [n], lambda n=n: f"page {n}", shared=True)
+    assert len(versions.in_process.values) == versions.in_process.SIZE
+    assert versions.in_process.get(next(iter(versions.in_process.values))) is not None
+
+
+def test_a_value_not_shared_is_never_held_by_the_process(organisation, postgresql):
+    versions.cached(organisation, "t", [], lambda: ["a list its caller may change"])
+    assert versions.in_process.values == {}

@@ -47,7 +47,8 @@ class RateLimited(Exception):
 
 
 def _check_submission_allowance(member: Membership) -> None:
-    """At most SUBMISSIONS_PER_DAY ideas a person a day.
+    """At most SUBMISSIONS_PER_DAY ideas a person a day, counted once the new one is
+    written (in the caller's savepoint, which takes it back if this raises).
 
     Anonymity: counted from the ideas themselves (named by author, anonymous by the token
     the idea already carries), so no per-person history is kept anywhere else, such as a
@@ -57,7 +58,7 @@ def _check_submission_allowance(member: Membership) -> None:
     shared_today = Idea.objects.filter(
         anonymity.shared_by(member), organisation=member.organisation, created_at__gte=today
     ).count()
-    if shared_today >= SUBMISSIONS_PER_DAY:
+    if shared_today > SUBMISSIONS_PER_DAY:
         raise RateLimited(
             f"You have shared {SUBMISSIONS_PER_DAY} ideas today, which is our limit. "
             "Thank you! Your idea is still here: please try again tomorrow."
@@ -108,12 +109,6 @@ def idea_submit(
     """
     organisation = member.organisation
     _check_submission(organisation, kind=kind, title=title, category=category, ward=ward, site=site)
-    existing = Idea.objects.filter(organisation=organisation, pk=submission_id).first()
-    if existing is not None:
-        if is_submitter(member, existing):
-            return existing, False
-        submission_id = uuid.uuid4()  # someone else's id: never reveal or reuse it
-    _check_submission_allowance(member)
     now = anonymity.clock(anonymous=anonymous)
     fields = {
         "organisation": organisation,
@@ -129,15 +124,19 @@ def idea_submit(
         "submitter_token": member_token(member) if anonymous else "",
         "created_at": now,
     }
+    # Written first, as nearly every form is sent once: a resent form (or two clicks that
+    # raced) finds its id taken, and gets the idea that has it if it is theirs.
     try:
         with transaction.atomic():
             idea = Idea.objects.create(id=submission_id, **fields)
     except IntegrityError:
-        # Two clicks raced: the other request created it first.
         existing = Idea.objects.filter(organisation=organisation, pk=submission_id).first()
         if existing is not None and is_submitter(member, existing):
             return existing, False
+        # Someone else's id: never reveal or reuse it.
         idea = Idea.objects.create(id=uuid.uuid4(), **fields)
+    # Counted with the new idea; over the limit, this function's savepoint takes it back.
+    _check_submission_allowance(member)
     IdeaEvent.objects.create(
         idea=idea,
         organisation=organisation,

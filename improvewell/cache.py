@@ -7,6 +7,10 @@ its own beyond its connection pool, so one per pool serves every call (redis-py'
 is thread-safe and starts afresh in a forked process).
 """
 
+import threading
+import time
+from collections import OrderedDict
+
 from django.core.cache.backends import redis
 
 
@@ -48,3 +52,32 @@ class RedisCache(redis.RedisCache):
             pipeline.set(key, 0, nx=True, ex=timeout)
             pipeline.incr(key)
             return pipeline.execute()[1]
+
+
+class ProcessCopies:
+    """The last `size` values put here, each for `seconds`: a process's own copies of
+    values kept in Redis, under the same keys (improvewell.versions.in_process)."""
+
+    def __init__(self, *, size: int, seconds: float):
+        self.size, self.seconds = size, seconds
+        self.values: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()  # for threaded servers (runserver)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.values.clear()
+
+    def get(self, key: str):
+        with self.lock:
+            found = self.values.get(key)
+            if found is None or found[0] < time.monotonic():
+                return None
+            self.values.move_to_end(key)
+            return found[1]
+
+    def put(self, key: str, value) -> None:
+        with self.lock:
+            self.values[key] = (time.monotonic() + self.seconds, value)
+            self.values.move_to_end(key)
+            while len(self.values) > self.size:
+                self.values.popitem(last=False)

@@ -2,9 +2,10 @@
 
 Every page renders it, and it differs between members only by their role (which links
 the menu offers), their email address, their unread count and the form token of the
-sign-out button. So it is rendered once per content version of the organisation and
-role (improvewell.versions) with those as slots, and filled in per request: once with
-no menu item current, and once more for each menu page, whose item it marks.
+sign-out button. So it is rendered once per set-up version of the organisation (its
+name, and the teams that decide who may triage) and role (improvewell.versions) with
+those as slots, and filled in per request: once with no menu item current, and once
+more for each menu page, whose item it marks.
 """
 
 import re
@@ -26,8 +27,15 @@ def organisation_header(context) -> str:
     request = context["request"]
     organisation, membership = request.organisation, request.membership
     role = [membership.role, bool(getattr(membership, "on_a_team", False))]
+    # It shows the organisation's name and what the role may do (its set-up, read under
+    # the set-up version): sharing or supporting an idea leaves it be.
     plain = versions.cached(
-        organisation, "header", [role, ""], lambda: _render(context, NOWHERE), shared=True
+        organisation,
+        "header",
+        [role, ""],
+        lambda: _render(context, NOWHERE),
+        of_setup=True,
+        shared=True,
     )
     if request.path in plain["menu"]:
         page = versions.cached(
@@ -35,6 +43,7 @@ def organisation_header(context) -> str:
             "header",
             [role, request.path],
             lambda: _render(context, request.path),
+            of_setup=True,
             shared=True,
         )
     else:

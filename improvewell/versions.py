@@ -40,9 +40,7 @@ import json
 import logging
 import re
 import secrets
-import threading
 import time
-from collections import OrderedDict
 from contextlib import suppress
 from functools import cache as once
 from pathlib import Path
@@ -52,6 +50,7 @@ from django.core.cache import caches
 from django.db import connection
 
 from . import rls
+from .cache import ProcessCopies
 
 logger = logging.getLogger(__name__)
 
@@ -365,36 +364,9 @@ def release_digest() -> str:
     return digest.hexdigest()
 
 
-class _InProcess:
-    """The values `cached` gave this process lately, by their key in the cache, for as long
-    as the cache keeps them (PAGE_SECONDS). The key names the versions they were built
-    under, so a copy here is exactly as fresh as the cache's: a write moves a version, and
-    the next request asks under another key. The versions are still read from the cache
-    on every request; only the value's own round trip (and unpickling it) is saved."""
-
-    SIZE = 64  # a few pages of each kind a busy organisation's members are reading
-
-    def __init__(self):
-        self.values: OrderedDict = OrderedDict()
-        self.lock = threading.Lock()  # for threaded servers (runserver)
-
-    def get(self, key: str):
-        with self.lock:
-            found = self.values.get(key)
-            if found is None or found[0] < time.monotonic():
-                return None
-            self.values.move_to_end(key)
-            return found[1]
-
-    def put(self, key: str, value) -> None:
-        with self.lock:
-            self.values[key] = (time.monotonic() + PAGE_SECONDS, value)
-            self.values.move_to_end(key)
-            while len(self.values) > self.SIZE:
-                self.values.popitem(last=False)
-
-
-in_process = _InProcess()
+# Copies of what `cached` gave this process, under the keys that name their versions: as
+# fresh as the cache's, saving only their round trip. Under 10 MB (pages of tens of KB).
+in_process = ProcessCopies(size=256, seconds=PAGE_SECONDS)
 
 
 def cached(organisation, name: str, varies_on, build, *, of_setup=False, shared=False):
@@ -403,7 +375,7 @@ def cached(organisation, name: str, varies_on, build, *, of_setup=False, shared=
     `of_setup`, since the last write to its set-up: a value read from SETUP_TABLES only).
 
     The value must hold nothing about the person asking: it is served to every member.
-    With `shared`, this process keeps its own copy as well (`_InProcess`) and hands the
+    With `shared`, this process keeps its own copy as well (`in_process`) and hands the
     same object to each request: only for a value its callers never change.
     """
     if not kept_across_processes():

@@ -65,7 +65,7 @@ def _clear_cache():
     for alias in ("default", "pages"):
         caches[alias].clear()
     versions.breaker.__init__()
-    versions.in_process.__init__()
+    versions.in_process.clear()
     yield
     cache.clear()
 

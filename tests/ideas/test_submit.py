@@ -168,6 +168,24 @@ def test_more_than_twenty_ideas_an_hour_is_refused_kindly(
     assert "which is our limit" in content
     assert 'value="One more idea"' in content
     assert len(ideas_of(organisation)) == SUBMISSIONS_PER_DAY
+    with scope(organisation=organisation):  # the refused idea was taken back, whole
+        assert IdeaEvent.objects.count() == SUBMISSIONS_PER_DAY
+
+
+def test_the_last_idea_of_the_day_sent_again_is_still_acknowledged(
+    client_for, bob, organisation, ward, categories
+):
+    client = client_for(bob)
+    for _ in range(SUBMISSIONS_PER_DAY - 1):
+        client.post(NEW, form_data(categories, ward))
+    last = form_data(categories, ward, title="The thirtieth idea")
+    assert client.post(NEW, last).status_code == 200
+    again = client.post(NEW, last)
+    assert again.status_code == 200
+    assert "which is our limit" not in again.content.decode()
+    assert len(ideas_of(organisation)) == SUBMISSIONS_PER_DAY
+    with scope(organisation=organisation):
+        assert IdeaEvent.objects.filter(type="submitted").count() == SUBMISSIONS_PER_DAY
 
 
 def test_an_inactive_category_is_not_offered(client_for, bob, organisation, categories):

@@ -13,6 +13,7 @@ from django_scopes import scope, scopes_disabled
 from ideas import services
 from ideas.selectors import notifications_for, unread_notification_count
 from improvewell import versions
+from teams import services as teams_services
 from tests.conftest import membership
 
 BOARD = "/city-hospitals/ideas/"
@@ -61,6 +62,34 @@ def test_a_new_name_of_the_organisation_shows_at_once(client_for, bob, organisat
         organisation.name = "City and District Hospitals"
         organisation.save()
     assert "City and District Hospitals" in header(client.get(BOARD))
+
+
+def test_sharing_an_idea_keeps_the_header_and_a_new_team_member_gets_triage_at_once(
+    client_for, bob, lena, organisation, share, monkeypatch
+):
+    from improvewell import header as header_module
+
+    renders = []
+    original = header_module._render
+    monkeypatch.setattr(header_module, "_render", lambda *a: renders.append(1) or original(*a))
+    profile = f"/{organisation.slug}/profile/"
+    client = client_for(bob)
+    client.get(profile)
+    rendered = len(renders)
+    share(bob, title="Quieter bins on the night round")
+    connection.versions_seen.clear()  # as a new request's transaction
+    assert "Triage" not in header(client.get(profile))
+    assert len(renders) == rendered  # the idea moved the content version, not the set-up's
+    with scope(organisation=organisation):
+        teams_services.team_save(
+            member=membership(lena, organisation),
+            name="Night shift QI",
+            purpose="",
+            wards=[],
+            members=[membership(bob, organisation)],
+        )
+    connection.versions_seen.clear()
+    assert "Triage" in header(client.get(profile))
 
 
 def test_the_two_forms_of_whom_a_notification_is_for_agree(bob, lena, organisation, share):
@@ -171,7 +200,7 @@ def test_a_kept_page_asks_the_cache_twice_unread_count_and_all(
     monkeypatch.setattr(redis.Redis, "execute_command", counted)
     # The test's one transaction never commits: forget what it read, as a new request's does.
     connection.versions_seen.clear()
-    versions.in_process.__init__()  # another process, which has no copy of the page yet
+    versions.in_process.clear()  # another process, which has no copy of the page yet
     html, counted_in_database = notification_queries(client)
     assert 'iw-badge">1<' in html and counted_in_database == 0
     assert commands == ["MGET", "GET"]

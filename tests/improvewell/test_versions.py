@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django_scopes import scopes_disabled
 
 from ideas.models import Category, Idea, Notification
+from improvewell import cache as cache_module
 from improvewell import versions
 from improvewell.rls import cross_organisation, tenant_scope
 
@@ -201,7 +202,7 @@ def test_a_shared_value_is_kept_in_the_process_until_a_write_moves_its_version(
         Category.objects.filter(pk=next(iter(categories.values())).pk).update(name="Renamed")
     assert page() == {"html": 2}
     # Another process, with no copy of its own, takes the cache's.
-    versions.in_process.__init__()
+    versions.in_process.clear()
     assert page() == {"html": 2} and built == [1, 1]
 
 
@@ -210,7 +211,7 @@ def test_a_value_is_kept_in_the_process_no_longer_than_in_the_cache(
 ):
     built = []
     clock = [1000.0]
-    monkeypatch.setattr(versions.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(cache_module.time, "monotonic", lambda: clock[0])
     monkeypatch.setattr(versions, "recall", lambda key: None)  # only the process's copy
 
     def page():
@@ -227,9 +228,9 @@ def test_a_value_is_kept_in_the_process_no_longer_than_in_the_cache(
 
 
 def test_the_process_keeps_a_bounded_number_of_values(organisation, postgresql):
-    for n in range(versions.in_process.SIZE + 10):
+    for n in range(versions.in_process.size + 10):
         versions.cached(organisation, "t", [n], lambda n=n: f"page {n}", shared=True)
-    assert len(versions.in_process.values) == versions.in_process.SIZE
+    assert len(versions.in_process.values) == versions.in_process.size
     assert versions.in_process.get(next(iter(versions.in_process.values))) is not None
 
 

@@ -7,6 +7,8 @@ The request scope is opened here, from the URL; Celery tasks and management comm
 open it from an organisation id or slug.
 """
 
+from functools import lru_cache
+
 from celery.contrib.django.task import DjangoTask
 from django.contrib.auth.views import redirect_to_login
 from django.core.management.base import BaseCommand, CommandError
@@ -36,15 +38,9 @@ class OrganisationMiddleware:
     def __call__(self, request):
         request.organisation = None
         request.membership = None
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            match = None
-
-        if match and match.namespace == "admin":
+        is_admin, org_slug = _route_of(request.path_info)
+        if is_admin:
             return self._admin(request)
-
-        org_slug = match.kwargs.get("org_slug") if match else None
         if org_slug is None:
             return self.get_response(request)
 
@@ -70,6 +66,18 @@ class OrganisationMiddleware:
         # users (platform admins) get past the admin's own login.
         with transaction.atomic(), cross_organisation():
             return respond_or_roll_back(self.get_response(request))
+
+
+@lru_cache(maxsize=4096)
+def _route_of(path: str) -> tuple[bool, str | None]:
+    """(whether it is the platform admin's, the organisation slug) of a path. Resolving
+    walks the URL patterns one by one, and the handler does it again for the view: the
+    answer for a path never changes while the process runs, so it is worked out once."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False, None
+    return match.namespace == "admin", match.kwargs.get("org_slug")
 
 
 def respond_or_roll_back(response):

@@ -73,7 +73,9 @@ def can_triage(membership: Membership | None) -> bool:
 def can_triage_idea(membership: Membership, idea) -> bool:
     if leads_improvement(membership):
         return True
-    return idea.team_id is not None and membership.teams.filter(pk=idea.team_id).exists()
+    if idea.team_id is None or getattr(membership, "on_a_team", None) is False:
+        return False  # on no team, as the request's membership knows: nothing to ask
+    return membership.teams.filter(pk=idea.team_id).exists()
 
 
 def triageable_ideas(membership: Membership, ideas):

@@ -7,6 +7,8 @@ members triage their teams' ideas and change their teams' projects; other staff 
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
 from audit.models import AuditEvent
@@ -192,3 +194,17 @@ def test_the_create_service_refuses_a_team_the_member_is_not_on(as_member, tess,
     assert refused.value.message_dict == {"team": ["Choose a team you are a member of."]}
     with scopes_disabled():
         assert not Project.objects.exists()
+
+
+def test_the_idea_page_offers_triage_to_the_ideas_team_and_asks_nobody_elses_teams(
+    client_for, tess, bob, share, team
+):
+    idea = share(tess, title="Discharge lounge opens at eight")
+    assign(idea, team)
+    url = f"{ORG}/ideas/{idea.pk}/"
+    assert "Triage this idea" in page(client_for(tess).get(url))
+    client = client_for(bob)  # staff on no team
+    assert "Triage this idea" not in page(client.get(url))
+    with CaptureQueriesContext(connection) as queries:
+        assert "Triage this idea" not in page(client.get(url))
+    assert not [q for q in queries.captured_queries if 'FROM "teams_team" ' in q["sql"]]

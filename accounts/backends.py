@@ -1,10 +1,10 @@
 """How a signed-in request finds its person: Django's and allauth's own backends, with
-the person read by one plain statement on PostgreSQL.
+the person read together with the session (improvewell/sessions.py), or else by one
+plain statement on PostgreSQL.
 
 Every signed-in request asks for its person by id. Built by the ORM, the lookup cost
-several times what PostgreSQL takes to answer it (as the session's did:
-improvewell/sessions.py). Signing in, passwords and everything else are the backends'
-own; SQLite (the local demo) reads the person through the ORM.
+several times what PostgreSQL takes to answer it. Signing in, passwords and everything
+else are the backends' own; SQLite (the local demo) reads the person through the ORM.
 """
 
 from functools import cache
@@ -14,6 +14,7 @@ from django.contrib.auth import backends
 from django.db import connections, router
 
 from improvewell import plain
+from improvewell.sessions import person_read_with_session
 
 from .models import User
 
@@ -27,6 +28,9 @@ def _person_by_id() -> tuple[list[str], str]:
 
 class PlainStatementPerson:
     def get_user(self, user_id):
+        user = person_read_with_session(user_id)
+        if user is not None:
+            return user if self.user_can_authenticate(user) else None
         alias = router.db_for_read(User)
         connection = connections[alias]
         if connection.vendor != "postgresql":

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -82,3 +83,19 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.name.split(" ")[0] if self.name else self.email
+
+
+class Session(AbstractBaseSession):
+    """A browser's session, with the id of the person signed in beside its data, so that
+    each request reads its session and its person in one statement
+    (improvewell/sessions.py). A person's sessions go with them."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    @classmethod
+    def get_session_store_class(cls):
+        from improvewell.sessions import SessionStore
+
+        return SessionStore

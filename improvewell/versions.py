@@ -58,7 +58,7 @@ ALL = "all"
 PAGE_SECONDS = 10 * 60
 UNSHOWN_TABLES = frozenset(
     {
-        "django_session",
+        "users_session",
         "django_admin_log",
         "usersessions_usersession",
         "account_emailconfirmation",

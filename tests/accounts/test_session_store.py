@@ -3,8 +3,9 @@ signs its member in; an expired, deleted or made-up one signs nobody in."""
 
 from datetime import timedelta
 
-from django.contrib.sessions.models import Session
 from django.utils import timezone
+
+from accounts.models import Session
 
 BOARD = "/city-hospitals/ideas/"
 

@@ -1,5 +1,5 @@
 """How a signed-in request finds its person: Django's and allauth's own backends, with
-the person read together with the session (improvewell/sessions.py), or else by one
+the person read together with the session (accounts/sessions.py), or else by one
 plain statement on PostgreSQL.
 
 Every signed-in request asks for its person by id. Built by the ORM, the lookup cost
@@ -13,8 +13,8 @@ from allauth.account import auth_backends
 from django.contrib.auth import backends
 from django.db import connections, router
 
+from accounts.sessions import person_read_with_session
 from improvewell import plain
-from improvewell.sessions import person_read_with_session
 
 from .models import User
 

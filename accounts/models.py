@@ -88,7 +88,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 class Session(AbstractBaseSession):
     """A browser's session, with the id of the person signed in beside its data, so that
     each request reads its session and its person in one statement
-    (improvewell/sessions.py). A person's sessions go with them."""
+    (accounts/sessions.py). A person's sessions go with them."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
@@ -96,6 +96,6 @@ class Session(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls):
-        from improvewell.sessions import SessionStore
+        from accounts.sessions import SessionStore
 
         return SessionStore

@@ -2,6 +2,7 @@ import uuid
 
 from django import forms
 
+from improvewell.forms import KeptChoices
 from improvewell.validators import single_line
 from organisations.forms import WardChoiceField
 from organisations.models import Ward
@@ -14,10 +15,19 @@ from .models import (
     Category,
     Kind,
 )
+from .selectors import share_choices
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
     default_error_messages = {"invalid_choice": "Choose a category from the list."}
+
+
+class SharedWardField(KeptChoices, WardChoiceField):
+    pass
+
+
+class SharedCategoryField(KeptChoices, CategoryChoiceField):
+    pass
 
 
 PLACE_WARD, PLACE_SITE, PLACE_NOWHERE = "ward", "site", "nowhere"
@@ -81,7 +91,9 @@ class IdeaForm(forms.Form):
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        self.fields["ward"] = WardChoiceField(
+        # A sent ward or category is checked against the kept set-up: no query.
+        self.fields["ward"] = SharedWardField(
+            kept=lambda: share_choices(organisation)["ward"],
             label="Ward or department",
             queryset=Ward.objects.filter(organisation=organisation, is_active=True).select_related(
                 "site"
@@ -89,7 +101,8 @@ class IdeaForm(forms.Form):
             required=False,
             empty_label="Not about one ward",
         )
-        self.fields["category"] = CategoryChoiceField(
+        self.fields["category"] = SharedCategoryField(
+            kept=lambda: share_choices(organisation)["category"],
             label="Category",
             queryset=Category.objects.filter(organisation=organisation, is_active=True),
             empty_label="Choose a category",

@@ -25,7 +25,7 @@ from .anonymity import (
     unsealed_count,
     with_author_standing,
 )
-from .models import OPEN_STATUSES, Comment, Idea, IdeaEvent, Notification, Status, Support
+from .models import OPEN_STATUSES, Category, Comment, Idea, IdeaEvent, Notification, Status, Support
 
 # The same expression as the GIN index in migration 0002, so PostgreSQL can use it.
 SEARCH_VECTOR = SearchVector("title", "description", config="english")
@@ -213,3 +213,19 @@ def implemented_ideas(organisation: Organisation, *, ward: Ward | None = None):
         )
         .order_by("-status_changed_at")
     )
+
+
+def share_choices(organisation: Organisation) -> dict:
+    """The wards (with their sites) and categories the share form takes, by id: the
+    active ones, as its lists offer. Kept under the organisation's set-up version and
+    handed to every request of this process alike: never to be changed."""
+
+    def build():
+        wards = Ward.objects.filter(organisation=organisation, is_active=True)
+        categories = Category.objects.filter(organisation=organisation, is_active=True)
+        return {
+            "ward": {ward.pk: ward for ward in wards.select_related("site")},
+            "category": {category.pk: category for category in categories},
+        }
+
+    return versions.cached(organisation, "share-choices", [], build, of_setup=True, shared=True)

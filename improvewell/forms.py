@@ -26,3 +26,31 @@ def add_service_errors(form, exc: ValidationError) -> None:
 def posted(request):
     """The form data on a POST, None on a GET: for views that show and take one form."""
     return request.POST if request.method == "POST" else None
+
+
+class KeptChoices:
+    """For a ModelChoiceField: a sent choice is taken from `kept()` (id to instance, the
+    organisation's set-up as kept under its version: improvewell.versions) instead of
+    being asked of the database. `kept()` must hold exactly what the queryset would find;
+    the choices shown still come from the queryset."""
+
+    def __init__(self, *args, kept, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kept = kept
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, self.queryset.model):
+            value = value.pk
+        try:
+            found = self.kept().get(int(str(value)))
+        except (TypeError, ValueError):
+            found = None
+        if found is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return found

@@ -1,5 +1,5 @@
 """Each signed-in request reads its session and its person with one plain statement
-(improvewell.sessions, accounts.backends): the same person the ORM reads, refused when
+(accounts.sessions, accounts.backends): the same person the ORM reads, refused when
 inactive or gone, taken only for the session that named it; sessions saved without their
 person's id, or signed in through the backends' earlier paths, stay signed in."""
 
@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.backends import AuthenticationBackend, ModelBackend
 from accounts.models import Session, User
-from improvewell.sessions import SessionStore, person_read_with_session
+from accounts.sessions import SessionStore, person_read_with_session
 
 BOARD = "/city-hospitals/ideas/"
 pytestmark = pytest.mark.usefixtures("postgresql")

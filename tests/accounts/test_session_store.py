@@ -1,4 +1,4 @@
-"""Sessions are read with a plain statement (improvewell/sessions.py): a live session
+"""Sessions are read with a plain statement (accounts/sessions.py): a live session
 signs its member in; an expired, deleted or made-up one signs nobody in."""
 
 from datetime import timedelta

@@ -1,10 +1,13 @@
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
 
-from ideas.models import Idea, IdeaEvent, Status
+from ideas.models import Category, Idea, IdeaEvent, Status
 from ideas.services import SUBMISSIONS_PER_DAY
+from organisations.models import Ward
 from tests.factories import CategoryFactory
 
 NEW = "/city-hospitals/ideas/new/"
@@ -196,3 +199,44 @@ def test_an_inactive_category_is_not_offered(client_for, bob, organisation, cate
     content = client_for(bob).get(NEW).content.decode()
     assert "Communication" not in content
     assert "Patient safety" in content
+
+
+def test_a_sent_ward_and_category_are_checked_against_the_kept_set_up_without_a_query(
+    client_for, bob, organisation, ward, categories
+):
+    client = client_for(bob)
+    assert client.post(NEW, form_data(categories, ward)).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(NEW, form_data(categories, ward)).status_code == 200
+    read = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    asked = ('FROM "organisations_ward"', 'FROM "ideas_category"')
+    assert not any(table in sql for sql in read for table in asked)
+    assert len(ideas_of(organisation)) == 2
+
+
+def test_a_ward_or_category_archived_since_the_last_idea_is_refused(
+    client_for, bob, organisation, ward, categories
+):
+    client = client_for(bob)
+    assert client.post(NEW, form_data(categories, ward)).status_code == 200
+    with scopes_disabled():
+        Category.objects.filter(pk=categories["Efficiency and waste"].pk).update(is_active=False)
+        Ward.objects.filter(pk=ward.pk).update(is_active=False)
+    response = client.post(NEW, form_data(categories, ward))
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert errors["ward"] == ["Choose a ward of this organisation."]
+    assert errors["category"] == ["Choose a category from the list."]
+    assert len(ideas_of(organisation)) == 1
+
+
+@pytest.mark.parametrize("value", ["abc", "1e3", "-1", str(2**70), "1.5", " "])
+def test_a_made_up_ward_or_category_gets_a_field_error(
+    client_for, bob, organisation, ward, categories, value
+):
+    response = client_for(bob).post(NEW, form_data(categories, ward, ward=value, category=value))
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert "ward" in errors or value == " "  # blank: "not about one ward"
+    assert errors["category"]
+    assert ideas_of(organisation) == []

@@ -15,7 +15,7 @@ from django.contrib.sessions.backends import db
 from django.db import connections, router
 from django.utils import timezone
 
-from . import plain
+from improvewell import plain
 
 # Sessions signed in through the backends' own paths, before accounts.backends wrapped
 # them: the same backends, so they stay signed in.

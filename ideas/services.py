@@ -46,19 +46,24 @@ class RateLimited(Exception):
     pass
 
 
-def _check_submission_allowance(member: Membership) -> None:
-    """At most SUBMISSIONS_PER_DAY ideas a person a day, counted once the new one is
-    written (in the caller's savepoint, which takes it back if this raises).
+def _check_submission_allowance(member: Membership, submission_id) -> None:
+    """At most SUBMISSIONS_PER_DAY ideas a person a day, counted before the new one is
+    written, leaving out an idea with the form's own id (a resent form is answered with
+    its idea, whatever the count).
 
     Anonymity: counted from the ideas themselves (named by author, anonymous by the token
     the idea already carries), so no per-person history is kept anywhere else, such as a
     counter in Redis keyed by user and hour.
     """
     today = anonymity.start_of_today()
-    shared_today = Idea.objects.filter(
-        anonymity.shared_by(member), organisation=member.organisation, created_at__gte=today
-    ).count()
-    if shared_today > SUBMISSIONS_PER_DAY:
+    shared_today = (
+        Idea.objects.filter(
+            anonymity.shared_by(member), organisation=member.organisation, created_at__gte=today
+        )
+        .exclude(pk=submission_id)
+        .count()
+    )
+    if shared_today >= SUBMISSIONS_PER_DAY:
         raise RateLimited(
             f"You have shared {SUBMISSIONS_PER_DAY} ideas today, which is our limit. "
             "Thank you! Your idea is still here: please try again tomorrow."
@@ -83,7 +88,6 @@ def _check_submission(organisation, *, kind, title, category, ward, site) -> Non
         raise ValidationError({"title": exc.messages}) from exc
 
 
-@transaction.atomic
 def idea_submit(
     *,
     member: Membership,
@@ -108,7 +112,10 @@ def idea_submit(
     shows it to everyone without JavaScript): for another kind it is ignored.
     """
     organisation = member.organisation
+    # Both refuse before anything is written, so that the caller's transaction (a
+    # request's) carries on, and the writes below need no savepoint of their own.
     _check_submission(organisation, kind=kind, title=title, category=category, ward=ward, site=site)
+    _check_submission_allowance(member, submission_id)
     now = anonymity.clock(anonymous=anonymous)
     fields = {
         "organisation": organisation,
@@ -124,28 +131,29 @@ def idea_submit(
         "submitter_token": member_token(member) if anonymous else "",
         "created_at": now,
     }
-    # Written first, as nearly every form is sent once: a resent form (or two clicks that
-    # raced) finds its id taken, and gets the idea that has it if it is theirs.
-    try:
-        with transaction.atomic():
-            idea = Idea.objects.create(id=submission_id, **fields)
-    except IntegrityError:
-        existing = Idea.objects.filter(organisation=organisation, pk=submission_id).first()
-        if existing is not None and is_submitter(member, existing):
-            return existing, False
-        # Someone else's id: never reveal or reuse it.
-        idea = Idea.objects.create(id=uuid.uuid4(), **fields)
-    # Counted with the new idea; over the limit, this function's savepoint takes it back.
-    _check_submission_allowance(member)
-    IdeaEvent.objects.create(
-        idea=idea,
-        organisation=organisation,
-        type=IdeaEvent.Type.SUBMITTED,
-        actor=None if anonymous else member.user,
-        to_status=Status.SUBMITTED,
-        created_at=now,
-    )
-    signals.idea_shared.send(sender=Idea, idea=idea)
+    # The caller's transaction, or one of its own.
+    with transaction.atomic(savepoint=False):
+        # Written without a look first, as nearly every form is sent once: a resent form
+        # (or two clicks that raced) finds its id taken, and gets the idea that has it if
+        # it is theirs.
+        try:
+            with transaction.atomic():
+                idea = Idea.objects.create(id=submission_id, **fields)
+        except IntegrityError:
+            existing = Idea.objects.filter(organisation=organisation, pk=submission_id).first()
+            if existing is not None and is_submitter(member, existing):
+                return existing, False
+            # Someone else's id: never reveal or reuse it.
+            idea = Idea.objects.create(id=uuid.uuid4(), **fields)
+        IdeaEvent.objects.create(
+            idea=idea,
+            organisation=organisation,
+            type=IdeaEvent.Type.SUBMITTED,
+            actor=None if anonymous else member.user,
+            to_status=Status.SUBMITTED,
+            created_at=now,
+        )
+        signals.idea_shared.send(sender=Idea, idea=idea)
     return idea, True
 
 

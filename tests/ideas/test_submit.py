@@ -240,3 +240,14 @@ def test_a_made_up_ward_or_category_gets_a_field_error(
     assert "ward" in errors or value == " "  # blank: "not about one ward"
     assert errors["category"]
     assert ideas_of(organisation) == []
+
+
+def test_sharing_takes_a_savepoint_for_its_insert_only(client_for, bob, ward, categories):
+    """The checks refuse before anything is written, so the service needs no savepoint of
+    its own around them; the insert keeps one, for a resent form."""
+    client = client_for(bob)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(NEW, form_data(categories, ward)).status_code == 200
+    savepoints = [q["sql"] for q in queries if q["sql"].startswith("SAVEPOINT")]
+    # In a test the request's transaction is a savepoint too.
+    assert len(savepoints) == 2

@@ -112,8 +112,7 @@ def idea_submit(
     shows it to everyone without JavaScript): for another kind it is ignored.
     """
     organisation = member.organisation
-    # Both refuse before anything is written, so that the caller's transaction (a
-    # request's) carries on, and the writes below need no savepoint of their own.
+    # Both refuse before anything is written: the writes need no savepoint of their own.
     _check_submission(organisation, kind=kind, title=title, category=category, ward=ward, site=site)
     _check_submission_allowance(member, submission_id)
     now = anonymity.clock(anonymous=anonymous)
@@ -131,11 +130,9 @@ def idea_submit(
         "submitter_token": member_token(member) if anonymous else "",
         "created_at": now,
     }
-    # The caller's transaction, or one of its own.
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic(savepoint=False):  # the caller's transaction, or its own
         # Written without a look first, as nearly every form is sent once: a resent form
-        # (or two clicks that raced) finds its id taken, and gets the idea that has it if
-        # it is theirs.
+        # (or two raced clicks) finds its id taken, and gets its idea if it is theirs.
         try:
             with transaction.atomic():
                 idea = Idea.objects.create(id=submission_id, **fields)

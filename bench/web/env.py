@@ -20,6 +20,9 @@ HEALTHZ = "/healthz"
 HEALTHZ_AGAIN = f"{HEALTHZ} (again, last)"
 # The bare Django view (bench/web/wsgi.py): no middleware, no database.
 BARE_PATH = "/bench/bare"
+# The bare view after one round trip to Redis, or to PostgreSQL: what each costs a page.
+REDIS_TRIP_PATH = "/bench/bare/redis"
+POSTGRESQL_TRIP_PATH = "/bench/bare/postgresql"
 
 
 def set_defaults(database: str, *, prefix: str = DATABASE_PREFIX) -> None:

@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from .env import BARE_PATH, HEALTHZ
+from .env import BARE_PATH, HEALTHZ, POSTGRESQL_TRIP_PATH, REDIS_TRIP_PATH
 from .seed import SHARED_TITLE, Fixture, SignedIn
 
 BARE = "bare Django view"
@@ -31,6 +31,15 @@ def pages(fixture: Fixture) -> list[Page]:
     return [
         Page(HEALTHZ, "get", (HEALTHZ,), "staff", 200, app=False),
         Page(BARE, "get", (BARE_PATH,), "staff", 200, app=False),
+        Page(f"{BARE}, one Redis round trip", "get", (REDIS_TRIP_PATH,), "staff", 200, app=False),
+        Page(
+            f"{BARE}, one PostgreSQL round trip",
+            "get",
+            (POSTGRESQL_TRIP_PATH,),
+            "staff",
+            200,
+            app=False,
+        ),
         Page("ideas board", "get", (board,), "staff", 200),
         Page("API idea list", "get", (f"/api/v1/{slug}/ideas/",), "staff", 200, auth="token"),
         Page("idea page", "get", tuple(f"{board}{i}/" for i in fixture.ideas), "staff", 200),

@@ -155,6 +155,10 @@ def run_stage(args, ideas: int, load) -> dict:
     seed.log(f"{label} ideas: signing in {args.staff} staff, {args.connections} QI lead sessions")
     fixture = seed.sign_in(organisation, staff=args.staff, lead_sessions=args.connections)
     stage["org_ideas"] = seed.organisation_ideas(organisation)
+    env.use_owner()
+    stage["settle_seconds"] = seed.settle_database()
+    seed.log(f"{label} ideas: PostgreSQL settled in {stage['settle_seconds']:.1f} s")
+    env.use_app_role()
     measured = pages.pages(fixture)
     try:
         seed.log(f"{label} ideas: load, {args.seconds} s a page")

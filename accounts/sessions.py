@@ -27,7 +27,9 @@ RENAMED_BACKENDS = {
 }
 
 # The person read with the last session this thread (or task) loaded, until the
-# backend takes it: every load sets it, so it never outlives its request.
+# backend takes it. Every load sets it afresh, and Django asks the backend for a person
+# only after loading the session that names them, so a person is only ever taken by the
+# request whose session named them.
 _read_with_session: ContextVar = ContextVar("person read with the session", default=None)
 
 
